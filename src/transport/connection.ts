@@ -1,0 +1,692 @@
+/**
+ * One go-back-N connection as a pure state machine: no sockets, no clock, no
+ * randomness of its own. Its owner (an Endpoint) feeds it decoded packets and
+ * the time, and drains what it wants to send, when it wants to wake, and what
+ * happened.
+ *
+ * Theory of operation:
+ * - States: connecting (client, Initial sent) -> established -> closing (our
+ *   Close sent, awaiting CloseAck) or draining (peer's Close answered) ->
+ *   closed. A server connection starts established: it is created by the
+ *   Initial and answers each copy of it with an Accept.
+ * - Sending: messages become a framed byte stream (SendQueue); a data packet
+ *   leaves while packets in flight < min(congestion window, peer's window).
+ *   Every packet carries our cumulative acknowledgement and receive window.
+ * - Receiving: only the next in-order packet is accepted; anything else is
+ *   dropped and answered with a duplicate acknowledgement (flagged
+ *   OutOfOrder, so a peer's piggybacked acks are never mistaken for one).
+ * - Loss: one timer for the oldest unacknowledged packet. It first fires as a
+ *   tail-loss probe (2 SRTT + max ack delay), then as the RFC 6298
+ *   retransmission timeout with backoff. Three duplicate acknowledgements
+ *   trigger a fast retransmit. Every recovery goes back N: the cursor returns
+ *   to the oldest unacknowledged packet and everything after it is resent.
+ * - Acknowledging: at once for a short packet (the sender's queue ran dry, as
+ *   after a chat line), for every `ackEveryPackets` full packets, for anything
+ *   out of order, a Ping or a packet flagged AckRequested; otherwise within
+ *   `maxAckDelay`.
+ *
+ * Call order for the owner: `handlePacket`/`handleTimeout`/mutators, then
+ * `pollTransmit` until null, then `pollEvent` until null, then `pollTimeout`.
+ *
+ * @module
+ */
+
+import { ProtocolViolation, UsageError } from "../errors.ts";
+import type { TransportConfig } from "./config.ts";
+import { CongestionController } from "./congestion.ts";
+import { CloseCode, type CloseInfo, type ConnectionEvent, type ConnectionStats } from "./events.ts";
+import {
+  decodeClosePayload,
+  decodeHandshake,
+  encodeClosePayload,
+  encodeHandshake,
+  encodeHeader,
+  HANDSHAKE_PARAMETERS_LENGTH,
+  type HandshakeParameters,
+  HEADER_LENGTH,
+  type Packet,
+  PacketFlags,
+  PacketType,
+} from "./packet.ts";
+import type { PacketProtection } from "./protection.ts";
+import { ReceiveQueue } from "./receive_queue.ts";
+import { RttEstimator } from "./rtt.ts";
+import { type BufferPool, SendQueue } from "./send_queue.ts";
+import {
+  type ConnectionId,
+  connectionId,
+  sequenceAdd,
+  sequenceDistance,
+  type SequenceNumber,
+} from "./sequence.ts";
+import { Timer, TimerTable } from "./timers.ts";
+import { createStats } from "./_stats.ts";
+
+/** Where a connection is in its life. */
+export type ConnectionState = "connecting" | "established" | "closing" | "draining" | "closed";
+
+/** What every connection needs from its endpoint. */
+export interface ConnectionOptions {
+  config: TransportConfig;
+  protection: PacketProtection;
+  pool: BufferPool;
+  /** The id the peer puts on packets to us. */
+  localId: ConnectionId;
+  /** Our first data packet's sequence number (random, chosen by the endpoint). */
+  initialSequence: SequenceNumber;
+  now: number;
+}
+
+/** Duplicate acks after the last progress that are always sent; later ones are thinned. */
+const DUPLICATE_ACKS_ALWAYS_SENT = 4;
+/** After those, one duplicate ack per this many out-of-order packets. */
+const DUPLICATE_ACK_THINNING = 16;
+/** Duplicate acks that trigger a fast retransmit (RFC 5681). */
+const FAST_RETRANSMIT_THRESHOLD = 3;
+/** Close packets sent before giving up on a CloseAck. */
+const MAX_CLOSE_ATTEMPTS = 3;
+/** Smallest tail-loss probe timeout, so a zero RTT on loopback cannot spin. */
+const MIN_PROBE_TIMEOUT = 2;
+
+/** A go-back-N connection. See the module documentation for its rules. */
+export class Connection {
+  readonly #config: TransportConfig;
+  readonly #protection: PacketProtection;
+  readonly #maxPayload: number;
+  readonly #timers = new TimerTable();
+  readonly #rtt: RttEstimator;
+  readonly #congestion: CongestionController;
+  readonly #send: SendQueue;
+  #receive: ReceiveQueue | null = null;
+  readonly #events: ConnectionEvent[] = [];
+  readonly #stats: ConnectionStats = createStats();
+  readonly #isClient: boolean;
+  #state: ConnectionState;
+  readonly #localId: ConnectionId;
+  #remoteId: ConnectionId = connectionId(0);
+  #nextPacketNumber = 0;
+  #handshakeStartedAt: number;
+  /** Initial (client) or Accept (server) transmissions, for Karn's rule on the handshake. */
+  #handshakeTransmissions = 0;
+  #peerConfirmed = false;
+  #pendingHandshake = false;
+  #pendingClose = false;
+  #pendingCloseAck = false;
+  #closeAttempts = 0;
+  #closeInfo: CloseInfo | null = null;
+  #ackNow = false;
+  #unacknowledgedReceived = 0;
+  #pendingDuplicateAcks = 0;
+  #outOfOrderSinceProgress = 0;
+  #lastAdvertisedWindow = 0;
+  #pendingPing = false;
+  #requestAckOnNext = false;
+  #duplicateAckCount = 0;
+  #lastFastRetransmitAck: SequenceNumber | null = null;
+  #probesSinceProgress = 0;
+  #consecutiveTimeouts = 0;
+  #peerWindow: number;
+  #sendBlocked = false;
+  #wasFlushed = true;
+
+  private constructor(options: ConnectionOptions, isClient: boolean) {
+    const { config } = options;
+    this.#config = config;
+    this.#protection = options.protection;
+    this.#maxPayload = config.mtu - HEADER_LENGTH - options.protection.overhead;
+    this.#rtt = new RttEstimator(config);
+    this.#congestion = new CongestionController(config.initialWindow, config.maxWindow);
+    this.#send = new SendQueue(options.initialSequence, this.#maxPayload, options.pool);
+    this.#isClient = isClient;
+    this.#state = isClient ? "connecting" : "established";
+    this.#localId = options.localId;
+    this.#handshakeStartedAt = options.now;
+    this.#peerWindow = config.initialWindow;
+    this.#timers.set(Timer.Idle, options.now + config.idleTimeout);
+  }
+
+  /** A client connection; its first transmission is the Initial. */
+  static connect(options: ConnectionOptions): Connection {
+    const connection = new Connection(options, true);
+    connection.#pendingHandshake = true;
+    connection.#timers.set(Timer.Loss, options.now + connection.#rtt.retransmissionTimeout);
+    return connection;
+  }
+
+  /** A server connection for a peer's Initial; its first transmission is the Accept. */
+  static accept(options: ConnectionOptions, peer: HandshakeParameters): Connection {
+    const connection = new Connection(options, false);
+    connection.#remoteId = peer.sourceId;
+    connection.#receive = new ReceiveQueue(peer.initialSequence, options.config.maxMessageSize);
+    connection.#pendingHandshake = true;
+    connection.#timers.set(Timer.Keepalive, options.now + options.config.keepaliveInterval);
+    return connection;
+  }
+
+  // ---- getters ----
+
+  /** The connection's state. */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** The id the peer addresses us by. */
+  get localId(): ConnectionId {
+    return this.#localId;
+  }
+
+  /** The id we address the peer by (0 until a client is accepted). */
+  get remoteId(): ConnectionId {
+    return this.#remoteId;
+  }
+
+  /** How the connection ended, once it has. */
+  get closeInfo(): CloseInfo | null {
+    return this.#closeInfo;
+  }
+
+  /** Whether every message sent so far has been acknowledged. */
+  get isFlushed(): boolean {
+    return this.#send.isEmpty;
+  }
+
+  /** Whether a received message is waiting to be read. */
+  get hasUnread(): boolean {
+    return (this.#receive?.unreadCount ?? 0) > 0;
+  }
+
+  /** Whether `send` would accept a message of `size` bytes now. */
+  canSend(size: number): boolean {
+    const queued = this.#send.unsentBytes;
+    return queued === 0 || queued + size <= this.#config.sendBufferSize;
+  }
+
+  /** A snapshot of the counters. */
+  stats(): ConnectionStats {
+    const stats = { ...this.#stats };
+    stats.smoothedRttMs = this.#rtt.smoothed;
+    stats.rttVarianceMs = this.#rtt.variance;
+    stats.minRttMs = this.#rtt.minimum;
+    stats.retransmissionTimeoutMs = this.#rtt.retransmissionTimeout;
+    stats.congestionWindow = this.#congestion.window;
+    stats.slowStartThreshold = this.#congestion.slowStartThreshold;
+    stats.peerReceiveWindow = this.#peerWindow;
+    stats.packetsInFlight = this.#send.inFlight;
+    stats.messagesReceived = this.#receive?.messagesDelivered ?? 0;
+    return stats;
+  }
+
+  // ---- inputs ----
+
+  /** Handles a packet addressed to this connection whose protection was verified. */
+  handlePacket(packet: Packet, now: number): void {
+    if (this.#state === "closed") return;
+    this.#stats.packetsReceived++;
+    this.#stats.bytesReceived += packet.payload.length + HEADER_LENGTH;
+    this.#timers.set(Timer.Idle, now + this.#config.idleTimeout);
+    switch (packet.type) {
+      case PacketType.Initial:
+        if (!this.#isClient) this.#pendingHandshake = true;
+        return;
+      case PacketType.Accept:
+        return this.#handleAccept(packet, now);
+      case PacketType.Close:
+        return this.#handleClose(packet, now);
+      case PacketType.CloseAck:
+        if (this.#state === "closing") this.#finish(this.#closeInfo!, false);
+        return;
+    }
+    if (this.#state !== "established") return;
+    if (!this.#peerConfirmed) this.#confirmPeer(now);
+    if (!this.#handleAcknowledgement(packet, now)) return;
+    if (packet.type === PacketType.Data) this.#handleData(packet, now);
+    if (packet.type === PacketType.Ping || (packet.flags & PacketFlags.AckRequested) !== 0) {
+      this.#ackNow = true;
+    }
+  }
+
+  /** Notes a datagram for us that failed its integrity check. */
+  handleCorruptDatagram(): void {
+    this.#stats.corruptPacketsDropped++;
+  }
+
+  /** Handles every timer that is due at `now`. */
+  handleTimeout(now: number): void {
+    if (this.#state === "closed") return;
+    const timers = this.#timers;
+    if (timers.isExpired(Timer.Idle, now)) {
+      const seconds = Math.round(this.#config.idleTimeout / 1000);
+      return this.#fail(CloseCode.IdleTimeout, `idle timeout: nothing heard for ${seconds} s`);
+    }
+    if (timers.isExpired(Timer.Close, now)) {
+      timers.clear(Timer.Close);
+      if (this.#state === "draining") return this.#finish(this.#closeInfo!, false);
+      if (this.#state === "closing") {
+        if (this.#closeAttempts >= MAX_CLOSE_ATTEMPTS) return this.#finish(this.#closeInfo!, false);
+        this.#pendingClose = true;
+        timers.set(Timer.Close, now + this.#rtt.retransmissionTimeout);
+      }
+    }
+    if (timers.isExpired(Timer.Loss, now)) {
+      timers.clear(Timer.Loss);
+      if (this.#state === "connecting") this.#onHandshakeTimeout(now);
+      else if (this.#state === "established") this.#onLossTimeout(now);
+    }
+    if (timers.isExpired(Timer.Ack, now)) {
+      timers.clear(Timer.Ack);
+      this.#ackNow = true;
+    }
+    if (timers.isExpired(Timer.Keepalive, now)) {
+      timers.clear(Timer.Keepalive);
+      if (this.#state === "established") this.#pendingPing = true;
+    }
+    if (timers.isExpired(Timer.Persist, now)) {
+      timers.clear(Timer.Persist);
+      if (this.#state === "established" && this.#peerWindow === 0) this.#pendingPing = true;
+    }
+  }
+
+  // ---- mutators ----
+
+  /**
+   * Queues a message. Returns false, queueing nothing, when the send buffer
+   * is full: wait for a "writable" event and try again.
+   */
+  send(message: Uint8Array): boolean {
+    if (this.#state !== "established" && this.#state !== "connecting") {
+      throw new UsageError("Cannot send: the connection is closed");
+    }
+    if (message.length > this.#config.maxMessageSize) {
+      throw new UsageError(
+        `Cannot send: message of ${message.length} bytes exceeds the limit of ${this.#config.maxMessageSize}`,
+      );
+    }
+    if (!this.canSend(message.length)) {
+      this.#sendBlocked = true;
+      return false;
+    }
+    this.#send.enqueue(message);
+    this.#stats.messagesSent++;
+    this.#wasFlushed = false;
+    return true;
+  }
+
+  /** The next received message, in order, or null; reading reopens the receive window. */
+  read(): Uint8Array | null {
+    const message = this.#receive?.read() ?? null;
+    if (message !== null) {
+      const window = this.#advertisedWindow();
+      if (window > this.#lastAdvertisedWindow && window >= 2 * this.#lastAdvertisedWindow) {
+        this.#ackNow = true;
+      }
+    }
+    return message;
+  }
+
+  /** Starts an orderly close: unsent and unacknowledged data is abandoned. */
+  close(now: number, code: number = CloseCode.Normal, reason = ""): void {
+    if (this.#state === "closed" || this.#state === "closing" || this.#state === "draining") return;
+    const info: CloseInfo = { code, reason, initiator: "local" };
+    if (this.#state === "connecting") return this.#finish(info, false);
+    this.#closeInfo = info;
+    this.#state = "closing";
+    this.#pendingClose = true;
+    this.#timers.clearAll();
+    this.#timers.set(Timer.Close, now + this.#rtt.retransmissionTimeout);
+  }
+
+  // ---- outputs ----
+
+  /** The next datagram to send, or null when there is nothing (more) to send now. */
+  pollTransmit(now: number): Uint8Array | null {
+    if (this.#pendingClose) {
+      this.#pendingClose = false;
+      this.#closeAttempts++;
+      const info = this.#closeInfo!;
+      return this.#control(PacketType.Close, 0, encodeClosePayload(info.code, info.reason), now);
+    }
+    if (this.#pendingCloseAck) {
+      this.#pendingCloseAck = false;
+      return this.#control(PacketType.CloseAck, 0, EMPTY, now);
+    }
+    if (this.#state === "connecting") {
+      return this.#pendingHandshake ? this.#handshakePacket(PacketType.Initial, now) : null;
+    }
+    if (this.#state !== "established") return null;
+    if (this.#pendingHandshake) return this.#handshakePacket(PacketType.Accept, now);
+    const data = this.#transmitData(now);
+    if (data !== null) return data;
+    if (this.#pendingDuplicateAcks > 0) {
+      this.#pendingDuplicateAcks--;
+      return this.#control(PacketType.Ack, PacketFlags.OutOfOrder, EMPTY, now);
+    }
+    if (this.#ackNow) return this.#control(PacketType.Ack, 0, EMPTY, now);
+    if (this.#pendingPing) {
+      this.#pendingPing = false;
+      return this.#control(PacketType.Ping, PacketFlags.AckRequested, EMPTY, now);
+    }
+    return null;
+  }
+
+  /** The earliest time `handleTimeout` should be called, or null. */
+  pollTimeout(): number | null {
+    return this.#timers.next();
+  }
+
+  /** The next event, or null. */
+  pollEvent(): ConnectionEvent | null {
+    return this.#events.shift() ?? null;
+  }
+
+  // ---- internals: receiving ----
+
+  #handleAccept(packet: Packet, now: number): void {
+    if (!this.#isClient) return;
+    if (this.#state === "established") {
+      this.#ackNow = true; // our acknowledgement of the first Accept was lost
+      return;
+    }
+    if (this.#state !== "connecting") return;
+    const parameters = decodeHandshake(packet.payload);
+    if (parameters === null) return;
+    this.#remoteId = parameters.sourceId;
+    this.#receive = new ReceiveQueue(parameters.initialSequence, this.#config.maxMessageSize);
+    if (this.#handshakeTransmissions === 1) this.#rtt.addSample(now - this.#handshakeStartedAt);
+    this.#rtt.resetBackoff();
+    this.#peerWindow = packet.receiveWindow;
+    this.#state = "established";
+    this.#pendingHandshake = false;
+    this.#ackNow = true;
+    this.#timers.clear(Timer.Loss);
+    this.#timers.set(Timer.Keepalive, now + this.#config.keepaliveInterval);
+    this.#events.push({ type: "connected" });
+  }
+
+  /** A server's first packet from its client after the Accept: the handshake's round trip. */
+  #confirmPeer(now: number): void {
+    this.#peerConfirmed = true;
+    if (!this.#isClient && this.#handshakeTransmissions === 1 && !this.#rtt.hasSample) {
+      this.#rtt.addSample(now - this.#handshakeStartedAt);
+    }
+  }
+
+  #handleClose(packet: Packet, now: number): void {
+    this.#pendingCloseAck = true;
+    if (this.#state === "draining" || this.#state === "connecting") return;
+    const decoded = decodeClosePayload(packet.payload);
+    const info: CloseInfo = {
+      code: decoded?.code ?? CloseCode.ProtocolViolation,
+      reason: decoded?.reason ?? "malformed close",
+      initiator: "peer",
+    };
+    if (this.#state === "closing") return this.#finish(this.#closeInfo!, false);
+    this.#closeInfo = info;
+    this.#state = "draining";
+    this.#timers.clearAll();
+    this.#timers.set(Timer.Close, now + 3 * this.#rtt.retransmissionTimeout);
+    this.#events.push({ type: "closed", info });
+  }
+
+  /** Processes the acknowledgement and window every packet carries; false drops the packet. */
+  #handleAcknowledgement(packet: Packet, now: number): boolean {
+    const send = this.#send;
+    const acknowledged = sequenceDistance(send.oldest, packet.acknowledgement);
+    if (acknowledged > send.builtCount) {
+      this.#stats.invalidAcknowledgements++;
+      return false;
+    }
+    if (acknowledged < 0) return true; // a stale, reordered packet: its data may still be new
+    this.#peerWindow = packet.receiveWindow;
+    if (this.#peerWindow > 0) this.#timers.clear(Timer.Persist);
+    if (acknowledged === 0) {
+      if ((packet.flags & PacketFlags.OutOfOrder) !== 0 && send.builtCount > 0) {
+        this.#onDuplicateAck(packet.acknowledgement, now);
+      }
+      return true;
+    }
+    const newest = send.packetAt(acknowledged - 1)!;
+    if (newest.transmissions === 1) this.#rtt.addSample(now - newest.sentAt);
+    send.acknowledge(packet.acknowledgement);
+    this.#congestion.onAcknowledged(acknowledged);
+    this.#rtt.resetBackoff();
+    this.#consecutiveTimeouts = 0;
+    this.#probesSinceProgress = 0;
+    this.#duplicateAckCount = 0;
+    this.#armLossTimer(now, true);
+    if (send.isEmpty && !this.#wasFlushed) {
+      this.#wasFlushed = true;
+      this.#events.push({ type: "flushed" });
+    }
+    return true;
+  }
+
+  #onDuplicateAck(acknowledgement: SequenceNumber, now: number): void {
+    if (++this.#duplicateAckCount !== FAST_RETRANSMIT_THRESHOLD) return;
+    if (this.#lastFastRetransmitAck === acknowledgement) return; // stale duplicates of one hole
+    this.#lastFastRetransmitAck = acknowledgement;
+    this.#stats.fastRetransmits++;
+    this.#congestion.onLoss(acknowledgement, this.#send.nextNewSequence, this.#backlogPackets());
+    this.#send.rewind();
+    this.#armLossTimer(now, true);
+  }
+
+  #handleData(packet: Packet, now: number): void {
+    const receive = this.#receive!;
+    const distance = sequenceDistance(receive.expected, packet.sequence);
+    if (distance < 0) {
+      this.#stats.duplicatePacketsReceived++;
+      this.#ackNow = true;
+      return;
+    }
+    if (distance > 0) {
+      this.#stats.outOfOrderPacketsDropped++;
+      const count = ++this.#outOfOrderSinceProgress;
+      if (count <= DUPLICATE_ACKS_ALWAYS_SENT || count % DUPLICATE_ACK_THINNING === 0) {
+        this.#pendingDuplicateAcks++;
+      }
+      return;
+    }
+    if (receive.unreadBytes >= this.#config.receiveBufferSize) {
+      this.#stats.noRoomPacketsDropped++;
+      this.#ackNow = true;
+      return;
+    }
+    const hadUnread = receive.unreadCount > 0;
+    const violation = receive.accept(packet.payload);
+    if (violation !== null) {
+      return this.#fail(CloseCode.ProtocolViolation, new ProtocolViolation(violation).message);
+    }
+    this.#outOfOrderSinceProgress = 0;
+    if (!hadUnread && receive.unreadCount > 0) this.#events.push({ type: "readable" });
+    this.#unacknowledgedReceived++;
+    if (
+      packet.payload.length < this.#maxPayload ||
+      this.#unacknowledgedReceived >= this.#config.ackEveryPackets
+    ) {
+      this.#ackNow = true;
+    } else if (!this.#timers.isSet(Timer.Ack)) {
+      this.#timers.set(Timer.Ack, now + this.#config.maxAckDelay);
+    }
+  }
+
+  // ---- internals: loss recovery ----
+
+  #onHandshakeTimeout(now: number): void {
+    if (now - this.#handshakeStartedAt >= this.#config.handshakeTimeout) {
+      const seconds = Math.round(this.#config.handshakeTimeout / 1000);
+      return this.#fail(CloseCode.Unreachable, `no answer from the server in ${seconds} s`);
+    }
+    this.#rtt.backOff();
+    this.#pendingHandshake = true;
+    this.#timers.set(Timer.Loss, now + this.#rtt.retransmissionTimeout);
+  }
+
+  #onLossTimeout(now: number): void {
+    if (this.#send.builtCount === 0) return;
+    if (this.#probesSinceProgress === 0 && this.#rtt.hasSample) {
+      this.#probesSinceProgress++;
+      this.#stats.probeTimeouts++;
+    } else {
+      if (++this.#consecutiveTimeouts > this.#config.maxConsecutiveTimeouts) {
+        return this.#fail(
+          CloseCode.Unreachable,
+          `peer unreachable: no acknowledgement after ${this.#consecutiveTimeouts} timeouts`,
+        );
+      }
+      this.#stats.retransmissionTimeouts++;
+      this.#rtt.backOff();
+      this.#congestion.onTimeout(this.#send.nextNewSequence);
+    }
+    this.#send.rewind();
+    this.#requestAckOnNext = true;
+    this.#timers.set(Timer.Loss, now + this.#rtt.retransmissionTimeout);
+  }
+
+  /** Arms the loss timer for the oldest packet in flight, restarting it when asked. */
+  #armLossTimer(now: number, restart: boolean): void {
+    if (this.#send.builtCount === 0) {
+      this.#timers.clear(Timer.Loss);
+      return;
+    }
+    if (!restart && this.#timers.isSet(Timer.Loss)) return;
+    const timeout = this.#probesSinceProgress === 0 && this.#rtt.hasSample
+      ? this.#probeTimeout()
+      : this.#rtt.retransmissionTimeout;
+    this.#timers.set(Timer.Loss, now + timeout);
+  }
+
+  /** Tail-loss probe timeout (RFC 8985): 2 SRTT plus the peer's ack delay, below the RTO. */
+  #probeTimeout(): number {
+    const probe = Math.max(MIN_PROBE_TIMEOUT, 2 * this.#rtt.smoothed) + this.#config.maxAckDelay;
+    return Math.min(probe, this.#rtt.retransmissionTimeout);
+  }
+
+  /** Veno's estimate of our packets queued in the network. */
+  #backlogPackets(): number {
+    const smoothed = this.#rtt.smoothed;
+    if (smoothed <= 0) return 0;
+    return this.#congestion.window * (smoothed - this.#rtt.minimum) / smoothed;
+  }
+
+  // ---- internals: transmitting ----
+
+  #transmitData(now: number): Uint8Array | null {
+    const send = this.#send;
+    if (!send.hasPending) return null;
+    const window = Math.min(this.#congestion.window, this.#peerWindow);
+    if (send.inFlight >= window) {
+      if (this.#peerWindow === 0 && send.inFlight === 0 && !this.#timers.isSet(Timer.Persist)) {
+        this.#timers.set(Timer.Persist, now + this.#rtt.retransmissionTimeout);
+      }
+      return null;
+    }
+    const packet = send.takeNext()!;
+    const isRetransmission = packet.transmissions > 0;
+    let flags = 0;
+    if (this.#requestAckOnNext) {
+      flags |= PacketFlags.AckRequested;
+      this.#requestAckOnNext = false;
+    }
+    this.#writeHeader(packet.buffer, PacketType.Data, flags, sequenceAdd(send.cursorSequence, -1));
+    const length = this.#protection.seal(packet.buffer, HEADER_LENGTH, packet.length);
+    packet.sentAt = now;
+    packet.transmissions++;
+    this.#stats.dataPacketsSent++;
+    if (isRetransmission) this.#stats.packetsRetransmitted++;
+    this.#afterTransmit(length, now);
+    this.#armLossTimer(now, !isRetransmission && this.#probesSinceProgress === 0);
+    if (this.#sendBlocked && this.canSend(this.#config.sendBufferSize / 2)) {
+      this.#sendBlocked = false;
+      this.#events.push({ type: "writable" });
+    }
+    return packet.buffer.subarray(0, length);
+  }
+
+  #handshakePacket(type: PacketType, now: number): Uint8Array {
+    this.#pendingHandshake = false;
+    const parameters = { sourceId: this.#localId, initialSequence: this.#send.oldest };
+    // The client pads its Initial to the full MTU: it proves the path carries
+    // full-size datagrams, and later lets the server answer within 3x of it.
+    const payloadLength = type === PacketType.Initial
+      ? this.#maxPayload
+      : HANDSHAKE_PARAMETERS_LENGTH;
+    const payload = new Uint8Array(payloadLength);
+    encodeHandshake(payload, 0, parameters);
+    if (++this.#handshakeTransmissions === 1) this.#handshakeStartedAt = now;
+    return this.#control(type, 0, payload, now);
+  }
+
+  /** Builds a control packet (not part of the go-back-N sequence). */
+  #control(type: PacketType, flags: number, payload: Uint8Array, now: number): Uint8Array {
+    const buffer = new Uint8Array(HEADER_LENGTH + payload.length + this.#protection.overhead);
+    buffer.set(payload, HEADER_LENGTH);
+    this.#writeHeader(buffer, type, flags, this.#send.nextNewSequence);
+    const length = this.#protection.seal(buffer, HEADER_LENGTH, HEADER_LENGTH + payload.length);
+    this.#afterTransmit(length, now);
+    return buffer;
+  }
+
+  #writeHeader(
+    buffer: Uint8Array,
+    type: PacketType,
+    flags: number,
+    sequence: SequenceNumber,
+  ): void {
+    const window = this.#advertisedWindow();
+    this.#lastAdvertisedWindow = window;
+    encodeHeader(buffer, {
+      type,
+      flags,
+      destination: this.#remoteId,
+      packetNumber: this.#nextPacketNumber++,
+      sequence,
+      acknowledgement: this.#receive?.expected ?? (0 as SequenceNumber),
+      receiveWindow: window,
+    });
+  }
+
+  /** Every packet carries our acknowledgement, so any send satisfies a pending one. */
+  #afterTransmit(length: number, now: number): void {
+    this.#stats.packetsSent++;
+    this.#stats.bytesSent += length;
+    this.#ackNow = false;
+    this.#unacknowledgedReceived = 0;
+    this.#timers.clear(Timer.Ack);
+    if (this.#state === "established") {
+      this.#timers.set(Timer.Keepalive, now + this.#config.keepaliveInterval);
+    }
+  }
+
+  #advertisedWindow(): number {
+    const receive = this.#receive;
+    if (receive === null) return 0;
+    const free = Math.max(0, this.#config.receiveBufferSize - receive.unreadBytes);
+    return Math.min(this.#config.maxWindow, Math.floor(free / this.#maxPayload));
+  }
+
+  // ---- internals: ending ----
+
+  /** Ends the connection because of a transport failure, telling the peer once. */
+  #fail(code: CloseCode, reason: string): void {
+    const reachable = code !== CloseCode.Unreachable && code !== CloseCode.IdleTimeout;
+    this.#finish(
+      { code, reason, initiator: "transport" },
+      reachable && this.#state !== "connecting",
+    );
+  }
+
+  #finish(info: CloseInfo, tellPeer: boolean): void {
+    const alreadyReported = this.#state === "draining";
+    this.#closeInfo = info;
+    this.#state = "closed";
+    this.#timers.clearAll();
+    this.#pendingClose = tellPeer;
+    this.#pendingHandshake = false;
+    this.#pendingPing = false;
+    this.#ackNow = false;
+    this.#pendingDuplicateAcks = 0;
+    if (!alreadyReported) this.#events.push({ type: "closed", info });
+  }
+}
+
+const EMPTY = new Uint8Array(0);

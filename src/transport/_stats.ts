@@ -21,7 +21,7 @@ export function createStats(): ConnectionStats {
     retransmissionTimeouts: 0,
     duplicatePacketsReceived: 0,
     outOfOrderPacketsDropped: 0,
-    noRoomPacketsDropped: 0,
+    beyondWindowPacketsDropped: 0,
     corruptPacketsDropped: 0,
     invalidAcknowledgements: 0,
     messagesSent: 0,

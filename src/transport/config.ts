@@ -52,7 +52,7 @@ export const DEFAULT_TRANSPORT_CONFIG: Readonly<TransportConfig> = Object.freeze
   initialRetransmissionTimeout: 1000,
   minRetransmissionTimeout: 200,
   maxRetransmissionTimeout: 60_000,
-  maxConsecutiveTimeouts: 8,
+  maxConsecutiveTimeouts: 6,
   maxAckDelay: 5,
   ackEveryPackets: 2,
   handshakeTimeout: 10_000,

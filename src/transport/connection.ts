@@ -58,6 +58,7 @@ import {
   sequenceAdd,
   sequenceDistance,
   type SequenceNumber,
+  sequenceNumber,
 } from "./sequence.ts";
 import { Timer, TimerTable } from "./timers.ts";
 import { createStats } from "./_stats.ts";
@@ -119,6 +120,8 @@ export class Connection {
   #pendingDuplicateAcks = 0;
   #outOfOrderSinceProgress = 0;
   #lastAdvertisedWindow = 0;
+  /** First sequence beyond every window we advertised: the peer must not send it yet. */
+  #windowEdge: SequenceNumber = sequenceNumber(0);
   #pendingPing = false;
   #requestAckOnNext = false;
   #duplicateAckCount = 0;
@@ -157,7 +160,7 @@ export class Connection {
   static accept(options: ConnectionOptions, peer: HandshakeParameters): Connection {
     const connection = new Connection(options, false);
     connection.#remoteId = peer.sourceId;
-    connection.#receive = new ReceiveQueue(peer.initialSequence, options.config.maxMessageSize);
+    connection.#startReceiving(peer.initialSequence);
     connection.#pendingHandshake = true;
     connection.#timers.set(Timer.Keepalive, options.now + options.config.keepaliveInterval);
     return connection;
@@ -390,7 +393,7 @@ export class Connection {
     const parameters = decodeHandshake(packet.payload);
     if (parameters === null) return;
     this.#remoteId = parameters.sourceId;
-    this.#receive = new ReceiveQueue(parameters.initialSequence, this.#config.maxMessageSize);
+    this.#startReceiving(parameters.initialSequence);
     if (this.#handshakeTransmissions === 1) this.#rtt.addSample(now - this.#handshakeStartedAt);
     this.#rtt.resetBackoff();
     this.#peerWindow = packet.receiveWindow;
@@ -400,6 +403,12 @@ export class Connection {
     this.#timers.clear(Timer.Loss);
     this.#timers.set(Timer.Keepalive, now + this.#config.keepaliveInterval);
     this.#events.push({ type: "connected" });
+  }
+
+  /** The peer starts with our initial window, as we start with its (see #peerWindow). */
+  #startReceiving(initialSequence: SequenceNumber): void {
+    this.#receive = new ReceiveQueue(initialSequence, this.#config.maxMessageSize);
+    this.#windowEdge = sequenceAdd(initialSequence, this.#config.initialWindow);
   }
 
   /** A server's first packet from its client after the Accept: the handshake's round trip. */
@@ -486,8 +495,8 @@ export class Connection {
       }
       return;
     }
-    if (receive.unreadBytes >= this.#config.receiveBufferSize) {
-      this.#stats.noRoomPacketsDropped++;
+    if (sequenceDistance(this.#windowEdge, packet.sequence) >= 0) {
+      this.#stats.beyondWindowPacketsDropped++;
       this.#ackNow = true;
       return;
     }
@@ -634,6 +643,11 @@ export class Connection {
   ): void {
     const window = this.#advertisedWindow();
     this.#lastAdvertisedWindow = window;
+    if (this.#receive !== null) {
+      // The edge never recedes: packets sent under an earlier, larger window stay welcome.
+      const edge = sequenceAdd(this.#receive.expected, window);
+      if (sequenceDistance(this.#windowEdge, edge) > 0) this.#windowEdge = edge;
+    }
     encodeHeader(buffer, {
       type,
       flags,

@@ -54,7 +54,7 @@ export interface ConnectionStats {
   retransmissionTimeouts: number;
   duplicatePacketsReceived: number;
   outOfOrderPacketsDropped: number;
-  noRoomPacketsDropped: number;
+  beyondWindowPacketsDropped: number;
   corruptPacketsDropped: number;
   invalidAcknowledgements: number;
   messagesSent: number;

@@ -3,11 +3,17 @@
  * decrease at most once per round trip of losses; collapse to the minimum
  * window on a retransmission timeout (RFC 5681's shape, counted in packets).
  *
- * The decrease factor follows TCP Veno's insight: when the RTT shows no
- * queue building up (fewer than a few packets of backlog), a loss is more
- * likely random (radio, a lossy link) than congestion, and halving the window
- * would only starve the connection. Then the window shrinks by a fifth; when
- * a queue is building, it halves as Reno does.
+ * Both the increase and the decrease follow the RTT, as TCP Veno does: while
+ * the RTT shows no queue of ours building up, a loss is more likely random
+ * (radio, a lossy link) than congestion, so the window shrinks by a tenth
+ * instead of half, and grows by four packets per round trip instead of one.
+ * Go-back-N needs this more than TCP: at 5 % random loss a window that halves
+ * every round trip settles near ten packets and starves the link. Once a
+ * queue shows (SRTT clearly above the minimum RTT), it is plain Reno.
+ * Veno estimates the queue in packets; we compare queueing delay with the
+ * base delay instead, because delayed acknowledgements and timer granularity
+ * add milliseconds of noise that a packet count at small windows mistakes
+ * for a queue.
  *
  * @module
  */
@@ -16,12 +22,24 @@ import { sequenceDistance, type SequenceNumber } from "./sequence.ts";
 
 /** Smallest window: go-back-N needs two packets to make progress with delayed ACKs. */
 export const MIN_CONGESTION_WINDOW = 2;
-/** Packets of estimated queue below which a loss is taken for random loss (Veno's beta). */
-const RANDOM_LOSS_BACKLOG = 3;
-/** Window kept after a loss that looks random. */
-const RANDOM_LOSS_DECREASE = 0.8;
+/** Queueing delay, as a share of the base RTT, below which a loss is taken for random. */
+const RANDOM_LOSS_QUEUE_SHARE = 0.5;
+/** Queueing delay in ms that always counts as "no queue" (timer and ack-delay noise). */
+const RANDOM_LOSS_QUEUE_FLOOR_MS = 2;
+/** Window kept after a loss that looks random (Veno keeps 0.8; go-back-N needs more). */
+const RANDOM_LOSS_DECREASE = 0.9;
 /** Window kept after a loss that looks like congestion. */
 const CONGESTION_LOSS_DECREASE = 0.5;
+
+/** Packets added per round trip in congestion avoidance while no queue builds up. */
+const QUEUE_FREE_INCREASE = 4;
+
+/** Whether the RTT shows no queue of ours: queueing delay within noise of the base delay. */
+function isQueueFree(smoothedRtt: number, minRtt: number): boolean {
+  if (smoothedRtt <= 0) return false;
+  const queueingDelay = smoothedRtt - minRtt;
+  return queueingDelay < Math.max(RANDOM_LOSS_QUEUE_FLOOR_MS, RANDOM_LOSS_QUEUE_SHARE * minRtt);
+}
 
 /** One connection's congestion window. */
 export class CongestionController {
@@ -47,11 +65,12 @@ export class CongestionController {
   }
 
   /** Grows the window for `count` newly acknowledged packets. */
-  onAcknowledged(count: number): void {
+  onAcknowledged(count: number, smoothedRtt = 0, minRtt = 0): void {
     if (this.#window < this.#slowStartThreshold) {
       this.#window += count;
     } else {
-      this.#window += count / this.#window;
+      const increase = isQueueFree(smoothedRtt, minRtt) ? QUEUE_FREE_INCREASE : 1;
+      this.#window += increase * count / this.#window;
     }
     this.#window = Math.min(this.#window, this.#maxWindow);
   }
@@ -60,18 +79,19 @@ export class CongestionController {
    * Reacts to a loss detected at `lostSequence` while `nextSequence` is the
    * next new packet to send. Losses of packets sent before the previous
    * reduction belong to the same round trip and change nothing.
-   * `backlogPackets` is the estimated queue: window x (SRTT - min RTT) / SRTT.
+   * `smoothedRtt` and `minRtt` tell a random loss from a congestion loss.
    * Returns whether the window was reduced.
    */
   onLoss(
     lostSequence: SequenceNumber,
     nextSequence: SequenceNumber,
-    backlogPackets: number,
+    smoothedRtt: number,
+    minRtt: number,
   ): boolean {
     if (this.#recoveryEnd !== null && sequenceDistance(this.#recoveryEnd, lostSequence) < 0) {
       return false;
     }
-    const factor = backlogPackets < RANDOM_LOSS_BACKLOG
+    const factor = isQueueFree(smoothedRtt, minRtt)
       ? RANDOM_LOSS_DECREASE
       : CONGESTION_LOSS_DECREASE;
     this.#slowStartThreshold = Math.max(MIN_CONGESTION_WINDOW, this.#window * factor);

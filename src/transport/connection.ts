@@ -456,7 +456,7 @@ export class Connection {
     const newest = send.packetAt(acknowledged - 1)!;
     if (newest.transmissions === 1) this.#rtt.addSample(now - newest.sentAt);
     send.acknowledge(packet.acknowledgement);
-    this.#congestion.onAcknowledged(acknowledged);
+    this.#congestion.onAcknowledged(acknowledged, this.#rtt.smoothed, this.#rtt.minimum);
     this.#rtt.resetBackoff();
     this.#consecutiveTimeouts = 0;
     this.#probesSinceProgress = 0;
@@ -474,7 +474,12 @@ export class Connection {
     if (this.#lastFastRetransmitAck === acknowledgement) return; // stale duplicates of one hole
     this.#lastFastRetransmitAck = acknowledgement;
     this.#stats.fastRetransmits++;
-    this.#congestion.onLoss(acknowledgement, this.#send.nextNewSequence, this.#backlogPackets());
+    this.#congestion.onLoss(
+      acknowledgement,
+      this.#send.nextNewSequence,
+      this.#rtt.smoothed,
+      this.#rtt.minimum,
+    );
     this.#send.rewind();
     this.#armLossTimer(now, true);
   }
@@ -568,13 +573,6 @@ export class Connection {
   #probeTimeout(): number {
     const probe = Math.max(MIN_PROBE_TIMEOUT, 2 * this.#rtt.smoothed) + this.#config.maxAckDelay;
     return Math.min(probe, this.#rtt.retransmissionTimeout);
-  }
-
-  /** Veno's estimate of our packets queued in the network. */
-  #backlogPackets(): number {
-    const smoothed = this.#rtt.smoothed;
-    if (smoothed <= 0) return 0;
-    return this.#congestion.window * (smoothed - this.#rtt.minimum) / smoothed;
   }
 
   // ---- internals: transmitting ----

@@ -31,6 +31,14 @@ export interface UdpEndpointOptions {
 
 /** How long `close()` waits for peers to confirm our Close before dropping the socket. */
 const CLOSE_GRACE_MS = 1000;
+/**
+ * Sends handed to the kernel and not yet completed. Deno's unawaited sends
+ * slow down sharply when thousands pile up (28 us each instead of 5 us,
+ * measured), so the driver stops polling the endpoint at this many and
+ * resumes as they complete: packets wait inside the transport, where their
+ * send times stay honest.
+ */
+const MAX_PENDING_SENDS = 32;
 /** Largest datagram we can receive; bigger ones are truncated by the kernel and then fail their check. */
 const RECEIVE_BUFFER_SIZE = 65_536;
 
@@ -47,10 +55,12 @@ export class UdpEndpoint {
   readonly #connections = new Map<Connection, UdpConnection>();
   readonly #incoming: UdpConnection[] = [];
   #acceptWaiters: Array<() => void> = [];
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #timerDeadline = Infinity;
   #closed = false;
   #sendErrors = 0;
+  #pendingSends = 0;
+  #sendsBlocked = false;
   readonly #receiveLoop: Promise<void>;
 
   private constructor(socket: Deno.DatagramConn, endpoint: Endpoint) {
@@ -121,7 +131,7 @@ export class UdpEndpoint {
     }
     this.drive();
     const allClosed = Promise.all([...this.#connections.values()].map((c) => c.closed));
-    let graceTimer: number | undefined;
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise((resolve) => graceTimer = setTimeout(resolve, CLOSE_GRACE_MS));
     await Promise.race([allClosed, grace]);
     clearTimeout(graceTimer);
@@ -139,16 +149,18 @@ export class UdpEndpoint {
     if (this.#closed) return;
     const endpoint = this.#endpoint;
     const now = performance.now();
-    for (
-      let transmit = endpoint.pollTransmit(now);
-      transmit;
-      transmit = endpoint.pollTransmit(now)
-    ) {
+    this.#sendsBlocked = false;
+    while (this.#pendingSends < MAX_PENDING_SENDS) {
+      const transmit = endpoint.pollTransmit(now);
+      if (transmit === null) break;
       const { hostname, port } = transmit.address;
-      this.#socket.send(transmit.datagram, { transport: "udp", hostname, port }).catch(() => {
-        this.#sendErrors++;
-      });
+      this.#pendingSends++;
+      this.#socket.send(transmit.datagram, { transport: "udp", hostname, port }).then(
+        this.#onSent,
+        this.#onSendFailed,
+      );
     }
+    if (this.#pendingSends >= MAX_PENDING_SENDS) this.#sendsBlocked = true;
     for (let event = endpoint.pollEvent(); event !== null; event = endpoint.pollEvent()) {
       if (event.type === "accepted") {
         const address = endpoint.addressOf(event.connection)!;
@@ -173,6 +185,16 @@ export class UdpEndpoint {
   get endpoint(): Endpoint {
     return this.#endpoint;
   }
+
+  readonly #onSent = (): void => {
+    this.#pendingSends--;
+    if (this.#sendsBlocked && this.#pendingSends <= MAX_PENDING_SENDS / 2) this.drive();
+  };
+
+  readonly #onSendFailed = (): void => {
+    this.#sendErrors++;
+    this.#onSent();
+  };
 
   #schedule(deadline: number | null): void {
     if (deadline === null || deadline >= this.#timerDeadline) return;

@@ -142,14 +142,18 @@ Deno.test("congestion window: slow start, one reduction per round trip, collapse
   const congestion = new CongestionController(10, 1000);
   congestion.onAcknowledged(10);
   assert.equal(congestion.window, 20);
-  assert.ok(congestion.onLoss(sequenceNumber(100), sequenceNumber(120), 0));
-  assert.equal(congestion.window, 16, "random-looking loss keeps 80 %");
-  assert.equal(congestion.onLoss(sequenceNumber(110), sequenceNumber(125), 0), false);
-  assert.equal(congestion.window, 16, "the same round trip does not reduce again");
-  congestion.onAcknowledged(16);
-  assert.equal(congestion.window, 17, "congestion avoidance adds one per window");
-  assert.ok(congestion.onLoss(sequenceNumber(121), sequenceNumber(150), 10));
-  assert.equal(congestion.window, 8, "a loss with a queue behind it halves");
+  // SRTT 11 ms over a 10 ms base: no queue, so the loss is taken for random loss.
+  assert.ok(congestion.onLoss(sequenceNumber(100), sequenceNumber(120), 11, 10));
+  assert.equal(congestion.window, 18, "random-looking loss keeps 90 %");
+  assert.equal(congestion.onLoss(sequenceNumber(110), sequenceNumber(125), 11, 10), false);
+  assert.equal(congestion.window, 18, "the same round trip does not reduce again");
+  congestion.onAcknowledged(18, 30, 10);
+  assert.equal(congestion.window, 19, "with a queue, avoidance adds one packet per window");
+  congestion.onAcknowledged(19, 11, 10);
+  assert.equal(congestion.window, 23, "without one, it adds four");
+  // SRTT 30 ms over a 10 ms base: a queue is building, so the loss is congestion.
+  assert.ok(congestion.onLoss(sequenceNumber(121), sequenceNumber(150), 30, 10));
+  assert.equal(congestion.window, 11, "a loss with a queue behind it halves");
   congestion.onTimeout(sequenceNumber(160));
   assert.equal(congestion.window, 2);
   for (let i = 0; i < 10_000; i++) congestion.onAcknowledged(100);

@@ -54,7 +54,7 @@ export const DEFAULT_TRANSPORT_CONFIG: Readonly<TransportConfig> = Object.freeze
   maxRetransmissionTimeout: 60_000,
   maxConsecutiveTimeouts: 6,
   maxAckDelay: 5,
-  ackEveryPackets: 2,
+  ackEveryPackets: 8,
   handshakeTimeout: 10_000,
   idleTimeout: 30_000,
   keepaliveInterval: 5_000,

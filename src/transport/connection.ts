@@ -22,8 +22,9 @@
  *   to the oldest unacknowledged packet and everything after it is resent.
  * - Acknowledging: at once for a short packet (the sender's queue ran dry, as
  *   after a chat line), for every `ackEveryPackets` full packets, for anything
- *   out of order, a Ping or a packet flagged AckRequested; otherwise within
- *   `maxAckDelay`.
+ *   out of order, a Ping or a packet flagged AckRequested (which the sender
+ *   sets on the packet that fills its window or empties its queue, and on
+ *   every recovery); otherwise within `maxAckDelay`.
  *
  * Call order for the owner: `handlePacket`/`handleTimeout`/mutators, then
  * `pollTransmit` until null, then `pollEvent` until null, then `pollTimeout`.
@@ -589,11 +590,12 @@ export class Connection {
     }
     const packet = send.takeNext()!;
     const isRetransmission = packet.transmissions > 0;
-    let flags = 0;
-    if (this.#requestAckOnNext) {
-      flags |= PacketFlags.AckRequested;
-      this.#requestAckOnNext = false;
-    }
+    // Ask for an immediate acknowledgement when this packet fills the window
+    // or empties the queue: the receiver acknowledges only every few full
+    // packets, and a sender that must wait for that would stall.
+    const lastForNow = send.inFlight >= window || !send.hasPending;
+    const flags = this.#requestAckOnNext || lastForNow ? PacketFlags.AckRequested : 0;
+    this.#requestAckOnNext = false;
     this.#writeHeader(packet.buffer, PacketType.Data, flags, sequenceAdd(send.cursorSequence, -1));
     const length = this.#protection.seal(packet.buffer, HEADER_LENGTH, packet.length);
     packet.sentAt = now;

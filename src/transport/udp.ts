@@ -38,7 +38,7 @@ const CLOSE_GRACE_MS = 1000;
  * resumes as they complete: packets wait inside the transport, where their
  * send times stay honest.
  */
-const MAX_PENDING_SENDS = 32;
+const MAX_PENDING_SENDS = 64;
 /** Largest datagram we can receive; bigger ones are truncated by the kernel and then fail their check. */
 const RECEIVE_BUFFER_SIZE = 65_536;
 

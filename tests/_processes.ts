@@ -12,67 +12,113 @@ export const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 /** deno.json of this checkout (for its import map and unstable flags). */
 export const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 
+/** Text a process printed on one stream, growing as it arrives. */
+class StreamText {
+  text = "";
+  readonly #listeners = new Set<() => void>();
+  readonly done: Promise<void>;
+
+  constructor(stream: ReadableStream<Uint8Array> | null) {
+    this.done = this.#read(stream);
+  }
+
+  /** Resolves with the first match of `pattern` in the text; rejects at the end of the stream or the timeout. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      let ended = false;
+      const timer = setTimeout(
+        () => finish(new Error(`timed out waiting for ${pattern} in: ${this.text}`)),
+        timeoutMs,
+      );
+      const finish = (error?: Error, match?: RegExpMatchArray) => {
+        clearTimeout(timer);
+        this.#listeners.delete(check);
+        if (error) reject(error);
+        else resolve(match!);
+      };
+      const check = () => {
+        const match = this.text.match(pattern);
+        if (match) finish(undefined, match);
+        else if (ended) finish(new Error(`stream ended before ${pattern}: ${this.text}`));
+      };
+      this.done.then(() => {
+        ended = true;
+        check();
+      });
+      this.#listeners.add(check);
+      check();
+    });
+  }
+
+  async #read(stream: ReadableStream<Uint8Array> | null): Promise<void> {
+    if (stream === null) return;
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      this.text += chunk;
+      for (const listener of this.#listeners) listener();
+    }
+  }
+}
+
 /** A running `mochi` subcommand. */
 export interface MochiProcess {
   readonly child: Deno.ChildProcess;
-  /** Resolves with the first stderr line matching `pattern` (rejects on exit or timeout). */
-  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** Everything printed on stderr so far. */
-  stderrText(): string;
+  /** What it printed on stdout / stderr so far, and waits for patterns in it. */
+  readonly stdout: StreamText;
+  readonly stderr: StreamText;
+  /** Writes text to its stdin (only when started with `stdin: true`). */
+  write(text: string): Promise<void>;
+  /** Closes its stdin: end of input. */
+  closeStdin(): Promise<void>;
+  /** Resolves when it exits by itself. */
+  readonly status: Promise<Deno.CommandStatus>;
   /** Sends SIGTERM and waits for the exit; SIGKILL if it lingers. */
   stop(): Promise<Deno.CommandStatus>;
 }
 
-/** Starts `mochi <args>` with stdout and stdin closed. */
-export function startMochi(args: string[], env: Record<string, string> = {}): MochiProcess {
+/** How to start a process. */
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Give it a stdin pipe (else it reads /dev/null). */
+  stdin?: boolean;
+}
+
+/** Starts `mochi <args>` from source. */
+export function startMochi(args: string[], options: StartOptions = {}): MochiProcess {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "--allow-all", "--config", CONFIG, MAIN, ...args],
-    stdin: "null",
-    stdout: "null",
+    stdin: options.stdin ? "piped" : "null",
+    stdout: "piped",
     stderr: "piped",
-    env,
+    env: options.env ?? {},
   }).spawn();
-  let text = "";
-  const listeners = new Set<() => void>();
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) {
-      text += decoder.decode(chunk, { stream: true });
-      for (const listener of listeners) listener();
-    }
-    for (const listener of listeners) listener();
-  })();
+  const stdout = new StreamText(child.stdout);
+  const stderr = new StreamText(child.stderr);
   let exited = false;
-  const status = child.status.then((s) => {
+  const status = child.status.then((result) => {
     exited = true;
-    return s;
+    return result;
   });
+  const writer = options.stdin ? child.stdin.getWriter() : null;
+  let stdinClosed = false;
   return {
     child,
-    stderrText: () => text,
-    waitForStderr(pattern, timeoutMs = 20_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => finish(new Error(`timed out waiting for ${pattern}`)),
-          timeoutMs,
-        );
-        const finish = (error?: Error, match?: RegExpMatchArray) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          if (error) reject(error);
-          else resolve(match!);
-        };
-        const check = () => {
-          const match = text.match(pattern);
-          if (match) finish(undefined, match);
-          else if (exited) finish(new Error(`process exited before ${pattern}: ${text}`));
-        };
-        listeners.add(check);
-        status.then(check);
-        check();
-      });
+    stdout,
+    stderr,
+    status,
+    async write(text) {
+      await writer!.write(new TextEncoder().encode(text));
+    },
+    async closeStdin() {
+      if (writer !== null && !stdinClosed) {
+        stdinClosed = true;
+        await writer.close().catch(() => {});
+      }
     },
     async stop() {
+      if (writer !== null && !stdinClosed) {
+        stdinClosed = true;
+        await writer.abort().catch(() => {});
+      }
       if (!exited) {
         try {
           child.kill("SIGTERM");
@@ -85,7 +131,7 @@ export function startMochi(args: string[], env: Record<string, string> = {}): Mo
       }, 5_000);
       const result = await status;
       clearTimeout(killer);
-      await reading;
+      await Promise.all([stdout.done, stderr.done]);
       return result;
     },
   };
@@ -105,7 +151,7 @@ export async function startNetsim(
     ...impairments,
   ]);
   try {
-    const match = await process.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const match = await process.stderr.waitFor(/listening on 127\.0\.0\.1:(\d+)/, 20_000);
     return { process, port: Number(match[1]) };
   } catch (error) {
     await process.stop();

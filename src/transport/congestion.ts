@@ -25,7 +25,7 @@ export const MIN_CONGESTION_WINDOW = 2;
 /** Queueing delay, as a share of the base RTT, below which a loss is taken for random. */
 const RANDOM_LOSS_QUEUE_SHARE = 0.5;
 /** Queueing delay in ms that always counts as "no queue" (timer and ack-delay noise). */
-const RANDOM_LOSS_QUEUE_FLOOR_MS = 2;
+const RANDOM_LOSS_QUEUE_FLOOR_MS = 0.5;
 /** Window kept after a loss that looks random (Veno keeps 0.8; go-back-N needs more). */
 const RANDOM_LOSS_DECREASE = 0.9;
 /** Window kept after a loss that looks like congestion. */

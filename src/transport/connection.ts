@@ -533,7 +533,8 @@ export class Connection {
     }
     this.#rtt.backOff();
     this.#pendingHandshake = true;
-    this.#timers.set(Timer.Loss, now + this.#rtt.retransmissionTimeout);
+    const giveUpAt = this.#handshakeStartedAt + this.#config.handshakeTimeout;
+    this.#timers.set(Timer.Loss, Math.min(now + this.#rtt.retransmissionTimeout, giveUpAt));
   }
 
   #onLossTimeout(now: number): void {

@@ -104,7 +104,7 @@ Deno.test({
       } finally {
         const status = await netsim.process.stop();
         assert.equal(status.code, 0);
-        assert.match(netsim.process.stderrText(), /dropped/i, "netsim printed its counters");
+        assert.match(netsim.process.stderr.text, /dropped/i, "netsim printed its counters");
       }
     }),
 });

@@ -8,8 +8,11 @@
 
 // CSI, OSC, DCS/SOS/PM/APC strings and two-byte escapes (ECMA-48), then any
 // remaining C0/C1 control character, DEL, and bidirectional overrides.
+// Matching control characters is the whole point of these expressions.
 const ESCAPE_SEQUENCES =
+  // deno-lint-ignore no-control-regex
   /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[PX^_][^\u001b]*(?:\u001b\\)?|\u009b[0-?]*[ -/]*[@-~]|\u001b[@-Z\\-_]/g;
+// deno-lint-ignore no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -7,8 +7,13 @@
  * Theory of operation:
  * - States: connecting (client, Initial sent) -> established -> closing (our
  *   Close sent, awaiting CloseAck) or draining (peer's Close answered) ->
- *   closed. A server connection starts established: it is created by the
- *   Initial and answers each copy of it with an Accept.
+ *   closed. A server connection starts established: the endpoint creates it
+ *   for an Initial with a valid token, and it answers each copy of that
+ *   Initial with the same Accept. A client answers a Retry by repeating its
+ *   Initial with the token.
+ * - Security: the Initial and Accept carry the secure channel's handshake
+ *   messages (see security.ts); every other packet is sealed with the
+ *   handshake's keys, its header authenticated, its payload encrypted.
  * - Sending: messages become a framed byte stream (SendQueue); a data packet
  *   leaves while packets in flight < min(congestion window, peer's window).
  *   Every packet carries our cumulative acknowledgement and receive window.
@@ -38,18 +43,21 @@ import { CongestionController } from "./congestion.ts";
 import { CloseCode, type CloseInfo, type ConnectionEvent, type ConnectionStats } from "./events.ts";
 import {
   decodeClosePayload,
-  decodeHandshake,
   encodeClosePayload,
-  encodeHandshake,
   encodeHeader,
-  HANDSHAKE_PARAMETERS_LENGTH,
-  type HandshakeParameters,
+  encodeInitialPayload,
   HEADER_LENGTH,
+  MAX_TOKEN_LENGTH,
   type Packet,
   PacketFlags,
   PacketType,
 } from "./packet.ts";
-import type { PacketProtection } from "./protection.ts";
+import type {
+  ClientHandshake,
+  OpenFailure,
+  PacketProtection,
+  ServerHandshakeOutcome,
+} from "./security.ts";
 import { ReceiveQueue } from "./receive_queue.ts";
 import { RttEstimator } from "./rtt.ts";
 import { type BufferPool, SendQueue } from "./send_queue.ts";
@@ -70,7 +78,8 @@ export type ConnectionState = "connecting" | "established" | "closing" | "draini
 /** What every connection needs from its endpoint. */
 export interface ConnectionOptions {
   config: TransportConfig;
-  protection: PacketProtection;
+  /** Bytes the packet protection adds (the AEAD tag). */
+  protectionOverhead: number;
   pool: BufferPool;
   /** The id the peer puts on packets to us. */
   localId: ConnectionId;
@@ -89,11 +98,20 @@ const FAST_RETRANSMIT_THRESHOLD = 3;
 const MAX_CLOSE_ATTEMPTS = 3;
 /** Smallest tail-loss probe timeout, so a zero RTT on loopback cannot spin. */
 const MIN_PROBE_TIMEOUT = 2;
+/** Retries a client follows before it ignores more (a path that keeps asking is broken or hostile). */
+const MAX_RETRIES = 3;
 
 /** A go-back-N connection. See the module documentation for its rules. */
 export class Connection {
   readonly #config: TransportConfig;
-  readonly #protection: PacketProtection;
+  #protection: PacketProtection | null = null;
+  #clientHandshake: ClientHandshake | null = null;
+  #acceptMessage: Uint8Array | null = null;
+  #token: Uint8Array = new Uint8Array(0);
+  #retriesFollowed = 0;
+  #peerIdentity: Uint8Array | null = null;
+  /** Where data packets are sealed for sending; allocated on the first one. */
+  #sealBuffer: Uint8Array | null = null;
   readonly #maxPayload: number;
   readonly #timers = new TimerTable();
   readonly #rtt: RttEstimator;
@@ -107,7 +125,14 @@ export class Connection {
   readonly #localId: ConnectionId;
   #remoteId: ConnectionId = connectionId(0);
   #nextPacketNumber = 0;
+  /** When the connection began: the handshake gives up `handshakeTimeout` after it. */
+  readonly #createdAt: number;
+  /** When the server sent its first Accept (for its first RTT sample). */
   #handshakeStartedAt: number;
+  /** Send times of the client's Initials by packet number: Retry and Accept echo it. */
+  readonly #initialSendTimes = new Map<number, number>();
+  /** The packet number of the latest Initial the server answers. */
+  #answeredInitial = 0;
   /** Initial (client) or Accept (server) transmissions, for Karn's rule on the handshake. */
   #handshakeTransmissions = 0;
   #peerConfirmed = false;
@@ -136,8 +161,7 @@ export class Connection {
   private constructor(options: ConnectionOptions, isClient: boolean) {
     const { config } = options;
     this.#config = config;
-    this.#protection = options.protection;
-    this.#maxPayload = config.mtu - HEADER_LENGTH - options.protection.overhead;
+    this.#maxPayload = config.mtu - HEADER_LENGTH - options.protectionOverhead;
     this.#rtt = new RttEstimator(config);
     this.#congestion = new CongestionController(config.initialWindow, config.maxWindow);
     this.#send = new SendQueue(options.initialSequence, this.#maxPayload, options.pool);
@@ -145,23 +169,32 @@ export class Connection {
     this.#state = isClient ? "connecting" : "established";
     this.#localId = options.localId;
     this.#handshakeStartedAt = options.now;
+    this.#createdAt = options.now;
     this.#peerWindow = config.initialWindow;
     this.#timers.set(Timer.Idle, options.now + config.idleTimeout);
   }
 
-  /** A client connection; its first transmission is the Initial. */
-  static connect(options: ConnectionOptions): Connection {
+  /** A client connection; its first transmission is the Initial carrying `handshake`'s message. */
+  static connect(options: ConnectionOptions, handshake: ClientHandshake): Connection {
     const connection = new Connection(options, true);
+    connection.#clientHandshake = handshake;
     connection.#pendingHandshake = true;
     connection.#timers.set(Timer.Loss, options.now + connection.#rtt.retransmissionTimeout);
     return connection;
   }
 
-  /** A server connection for a peer's Initial; its first transmission is the Accept. */
-  static accept(options: ConnectionOptions, peer: HandshakeParameters): Connection {
+  /** A server connection for a validated Initial; its first transmission is the Accept. */
+  static accept(
+    options: ConnectionOptions,
+    handshake: ServerHandshakeOutcome,
+    initialPacketNumber: number,
+  ): Connection {
     const connection = new Connection(options, false);
-    connection.#remoteId = peer.sourceId;
-    connection.#startReceiving(peer.initialSequence);
+    connection.#answeredInitial = initialPacketNumber;
+    connection.#remoteId = handshake.parameters.sourceId;
+    connection.#protection = handshake.protection;
+    connection.#acceptMessage = handshake.reply;
+    connection.#startReceiving(handshake.parameters.initialSequence);
     connection.#pendingHandshake = true;
     connection.#timers.set(Timer.Keepalive, options.now + options.config.keepaliveInterval);
     return connection;
@@ -182,6 +215,11 @@ export class Connection {
   /** The id we address the peer by (0 until a client is accepted). */
   get remoteId(): ConnectionId {
     return this.#remoteId;
+  }
+
+  /** The identity the peer proved in the handshake (a server's static public key), if any. */
+  get peerIdentity(): Uint8Array | null {
+    return this.#peerIdentity;
   }
 
   /** How the connection ended, once it has. */
@@ -230,10 +268,15 @@ export class Connection {
     this.#timers.set(Timer.Idle, now + this.#config.idleTimeout);
     switch (packet.type) {
       case PacketType.Initial:
-        if (!this.#isClient) this.#pendingHandshake = true;
+        if (!this.#isClient) {
+          this.#pendingHandshake = true;
+          this.#answeredInitial = packet.packetNumber;
+        }
         return;
       case PacketType.Accept:
         return this.#handleAccept(packet, now);
+      case PacketType.Retry:
+        return this.#handleRetry(packet, now);
       case PacketType.Close:
         return this.#handleClose(packet, now);
       case PacketType.CloseAck:
@@ -249,9 +292,19 @@ export class Connection {
     }
   }
 
-  /** Notes a datagram for us that failed its integrity check. */
-  handleCorruptDatagram(): void {
-    this.#stats.corruptPacketsDropped++;
+  /**
+   * Opens a protected datagram addressed to us, in place; returns the length
+   * of header plus plaintext, or why it was dropped (counted here).
+   */
+  open(datagram: Uint8Array, truncatedPacketNumber: number): number | OpenFailure {
+    if (this.#protection === null) {
+      this.#stats.forgedPacketsDropped++;
+      return "forged";
+    }
+    const outcome = this.#protection.open(datagram, HEADER_LENGTH, truncatedPacketNumber);
+    if (outcome === "forged") this.#stats.forgedPacketsDropped++;
+    else if (outcome === "replayed") this.#stats.replayedPacketsDropped++;
+    return outcome;
   }
 
   /** Handles every timer that is due at `now`. */
@@ -341,7 +394,10 @@ export class Connection {
 
   // ---- outputs ----
 
-  /** The next datagram to send, or null when there is nothing (more) to send now. */
+  /**
+   * The next datagram to send, or null when there is nothing (more) to send
+   * now. The bytes are valid until the next call: send (or copy) them first.
+   */
   pollTransmit(now: number): Uint8Array | null {
     if (this.#pendingClose) {
       this.#pendingClose = false;
@@ -391,12 +447,19 @@ export class Connection {
       return;
     }
     if (this.#state !== "connecting") return;
-    const parameters = decodeHandshake(packet.payload);
-    if (parameters === null) return;
+    const outcome = this.#clientHandshake!.complete(packet.payload);
+    if (outcome === null) {
+      this.#stats.forgedPacketsDropped++;
+      return;
+    }
+    const { parameters } = outcome;
+    this.#protection = outcome.protection;
+    this.#peerIdentity = outcome.peerIdentity;
+    this.#clientHandshake = null;
     this.#remoteId = parameters.sourceId;
     this.#startReceiving(parameters.initialSequence);
-    if (this.#handshakeTransmissions === 1) this.#rtt.addSample(now - this.#handshakeStartedAt);
-    this.#rtt.resetBackoff();
+    this.#sampleHandshakeRoundTrip(packet, now);
+    this.#initialSendTimes.clear();
     this.#peerWindow = packet.receiveWindow;
     this.#state = "established";
     this.#pendingHandshake = false;
@@ -404,6 +467,31 @@ export class Connection {
     this.#timers.clear(Timer.Loss);
     this.#timers.set(Timer.Keepalive, now + this.#config.keepaliveInterval);
     this.#events.push({ type: "connected" });
+  }
+
+  /** A Retry asks the client to repeat its Initial with the token it carries. */
+  #handleRetry(packet: Packet, now: number): void {
+    if (this.#state !== "connecting" || this.#retriesFollowed >= MAX_RETRIES) return;
+    if (packet.payload.length === 0 || packet.payload.length > MAX_TOKEN_LENGTH) return;
+    this.#retriesFollowed++;
+    // The Retry answered one of our Initials: a round trip to measure, after
+    // which a lost Initial is retried at the RTO rather than after 1 s.
+    this.#sampleHandshakeRoundTrip(packet, now);
+    this.#token = packet.payload.slice();
+    this.#pendingHandshake = true;
+    this.#timers.set(Timer.Loss, now + this.#rtt.retransmissionTimeout);
+  }
+
+  /**
+   * Retry and Accept echo the packet number of the Initial they answer, so
+   * even a retransmitted Initial gives an unambiguous sample (as QUIC's
+   * packet numbers do; Karn's rule is for data, whose acknowledgements
+   * cannot tell copies apart).
+   */
+  #sampleHandshakeRoundTrip(packet: Packet, now: number): void {
+    const sentAt = this.#initialSendTimes.get(packet.acknowledgement);
+    if (sentAt !== undefined) this.#rtt.addSample(now - sentAt);
+    this.#rtt.resetBackoff();
   }
 
   /** The peer starts with our initial window, as we start with its (see #peerWindow). */
@@ -421,8 +509,9 @@ export class Connection {
   }
 
   #handleClose(packet: Packet, now: number): void {
+    if (this.#state === "connecting") return;
     this.#pendingCloseAck = true;
-    if (this.#state === "draining" || this.#state === "connecting") return;
+    if (this.#state === "draining") return;
     const decoded = decodeClosePayload(packet.payload);
     const info: CloseInfo = {
       code: decoded?.code ?? CloseCode.ProtocolViolation,
@@ -527,13 +616,13 @@ export class Connection {
   // ---- internals: loss recovery ----
 
   #onHandshakeTimeout(now: number): void {
-    if (now - this.#handshakeStartedAt >= this.#config.handshakeTimeout) {
+    if (now - this.#createdAt >= this.#config.handshakeTimeout) {
       const seconds = Math.round(this.#config.handshakeTimeout / 1000);
       return this.#fail(CloseCode.Unreachable, `no answer from the server in ${seconds} s`);
     }
     this.#rtt.backOff();
     this.#pendingHandshake = true;
-    const giveUpAt = this.#handshakeStartedAt + this.#config.handshakeTimeout;
+    const giveUpAt = this.#createdAt + this.#config.handshakeTimeout;
     this.#timers.set(Timer.Loss, Math.min(now + this.#rtt.retransmissionTimeout, giveUpAt));
   }
 
@@ -597,8 +686,17 @@ export class Connection {
     const lastForNow = send.inFlight >= window || !send.hasPending;
     const flags = this.#requestAckOnNext || lastForNow ? PacketFlags.AckRequested : 0;
     this.#requestAckOnNext = false;
-    this.#writeHeader(packet.buffer, PacketType.Data, flags, sequenceAdd(send.cursorSequence, -1));
-    const length = this.#protection.seal(packet.buffer, HEADER_LENGTH, packet.length);
+    // The queue keeps the plaintext, so a retransmission is sealed afresh
+    // under a new packet number; the sealed copy lives only until the next poll.
+    const sealed = this.#sealBuffer ??= new Uint8Array(this.#config.mtu);
+    sealed.set(packet.buffer.subarray(HEADER_LENGTH, packet.length), HEADER_LENGTH);
+    const packetNumber = this.#writeHeader(
+      sealed,
+      PacketType.Data,
+      flags,
+      sequenceAdd(send.cursorSequence, -1),
+    );
+    const length = this.#protection!.seal(sealed, HEADER_LENGTH, packet.length, packetNumber);
     packet.sentAt = now;
     packet.transmissions++;
     this.#stats.dataPacketsSent++;
@@ -609,29 +707,40 @@ export class Connection {
       this.#sendBlocked = false;
       this.#events.push({ type: "writable" });
     }
-    return packet.buffer.subarray(0, length);
+    return sealed.subarray(0, length);
   }
 
   #handshakePacket(type: PacketType, now: number): Uint8Array {
     this.#pendingHandshake = false;
-    const parameters = { sourceId: this.#localId, initialSequence: this.#send.oldest };
-    // The client pads its Initial to the full MTU: it proves the path carries
-    // full-size datagrams, and later lets the server answer within 3x of it.
-    const payloadLength = type === PacketType.Initial
-      ? this.#maxPayload
-      : HANDSHAKE_PARAMETERS_LENGTH;
-    const payload = new Uint8Array(payloadLength);
-    encodeHandshake(payload, 0, parameters);
     if (++this.#handshakeTransmissions === 1) this.#handshakeStartedAt = now;
-    return this.#control(type, 0, payload, now);
+    // The client pads its Initial to the full MTU (see encodeInitialPayload).
+    const payload = type === PacketType.Initial
+      ? encodeInitialPayload(
+        { token: this.#token, message: this.#clientHandshake!.message },
+        this.#config.mtu - HEADER_LENGTH,
+      )
+      : this.#acceptMessage!;
+    const buffer = new Uint8Array(HEADER_LENGTH + payload.length);
+    buffer.set(payload, HEADER_LENGTH);
+    const echo = type === PacketType.Accept ? this.#answeredInitial : undefined;
+    const packetNumber = this.#writeHeader(buffer, type, 0, this.#send.nextNewSequence, echo);
+    if (type === PacketType.Initial) this.#initialSendTimes.set(packetNumber >>> 0, now);
+    this.#afterTransmit(buffer.length, now);
+    return buffer;
   }
 
-  /** Builds a control packet (not part of the go-back-N sequence). */
+  /** Builds a protected control packet (not part of the go-back-N sequence). */
   #control(type: PacketType, flags: number, payload: Uint8Array, now: number): Uint8Array {
-    const buffer = new Uint8Array(HEADER_LENGTH + payload.length + this.#protection.overhead);
+    const protection = this.#protection!;
+    const buffer = new Uint8Array(HEADER_LENGTH + payload.length + protection.overhead);
     buffer.set(payload, HEADER_LENGTH);
-    this.#writeHeader(buffer, type, flags, this.#send.nextNewSequence);
-    const length = this.#protection.seal(buffer, HEADER_LENGTH, HEADER_LENGTH + payload.length);
+    const packetNumber = this.#writeHeader(buffer, type, flags, this.#send.nextNewSequence);
+    const length = protection.seal(
+      buffer,
+      HEADER_LENGTH,
+      HEADER_LENGTH + payload.length,
+      packetNumber,
+    );
     this.#afterTransmit(length, now);
     return buffer;
   }
@@ -641,7 +750,9 @@ export class Connection {
     type: PacketType,
     flags: number,
     sequence: SequenceNumber,
-  ): void {
+    /** For an Accept: the Initial's packet number, echoed instead of an acknowledgement. */
+    echo?: number,
+  ): number {
     const window = this.#advertisedWindow();
     this.#lastAdvertisedWindow = window;
     if (this.#receive !== null) {
@@ -649,15 +760,19 @@ export class Connection {
       const edge = sequenceAdd(this.#receive.expected, window);
       if (sequenceDistance(this.#windowEdge, edge) > 0) this.#windowEdge = edge;
     }
+    const packetNumber = this.#nextPacketNumber++;
     encodeHeader(buffer, {
       type,
       flags,
       destination: this.#remoteId,
-      packetNumber: this.#nextPacketNumber++,
+      packetNumber,
       sequence,
-      acknowledgement: this.#receive?.expected ?? (0 as SequenceNumber),
+      acknowledgement: echo !== undefined
+        ? sequenceNumber(echo)
+        : this.#receive?.expected ?? sequenceNumber(0),
       receiveWindow: window,
     });
+    return packetNumber;
   }
 
   /** Every packet carries our acknowledgement, so any send satisfies a pending one. */

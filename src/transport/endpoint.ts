@@ -5,8 +5,13 @@
  * gathers every connection's output, events and deadlines.
  *
  * Rules:
- * - A datagram that fails protection, decoding, or routing is dropped and
- *   counted; nothing from the network can throw out of `handleDatagram`.
+ * - A datagram that fails decoding, routing or its connection's protection
+ *   is dropped and counted; nothing from the network can throw out of
+ *   `handleDatagram`.
+ * - Address validation first: an Initial without a valid token gets a Retry
+ *   carrying one and nothing else. The server keeps no state and does no
+ *   public-key work for an address that has not echoed a token, and sends it
+ *   a Retry smaller than a third of the (padded) Initial it received.
  * - A connection's address is the source of its latest valid packet, so a
  *   client whose address changes (NAT rebinding, roaming) keeps its session.
  * - Closed connections are forgotten once their last packet has been polled.
@@ -19,15 +24,23 @@ import { Connection } from "./connection.ts";
 import { DeadlineQueue } from "./deadline_queue.ts";
 import { CloseCode, type ConnectionEvent } from "./events.ts";
 import {
-  decodeHandshake,
+  decodeInitialPayload,
   decodePacket,
+  encodeHeader,
   HEADER_LENGTH,
+  isHandshakeType,
+  type Packet,
   PacketType,
-  peekDestination,
 } from "./packet.ts";
-import { Crc32cProtection, type PacketProtection } from "./protection.ts";
+import type { SecurityProvider } from "./security.ts";
 import { BufferPool } from "./send_queue.ts";
 import { type ConnectionId, connectionId, sequenceNumber } from "./sequence.ts";
+
+/**
+ * Smallest Initial a server answers: padding makes a spoofed Initial cost
+ * more than the Retry it draws (44 bytes), well within the 3x rule.
+ */
+export const MIN_INITIAL_LENGTH = 512;
 
 /** A UDP address; the endpoint never interprets it beyond equality. */
 export interface PeerAddress {
@@ -49,13 +62,26 @@ export type EndpointEvent =
 /** Datagrams the endpoint dropped, by reason. */
 export interface EndpointCounters {
   datagramsReceived: number;
-  droppedCorrupt: number;
+  /** Failed authentication (bad MAC, wrong key, corrupted in transit). */
+  droppedForged: number;
+  /** Authentic, but seen before. */
+  droppedReplayed: number;
   droppedTruncated: number;
   droppedWrongVersion: number;
   droppedMalformed: number;
   droppedUnknownConnection: number;
   droppedUnexpectedInitial: number;
   droppedTooManyConnections: number;
+  /** Initials shorter than MIN_INITIAL_LENGTH. */
+  droppedShortInitial: number;
+  /** Initials whose token was stale, forged, or for another address. */
+  droppedBadToken: number;
+  /** Initials with a valid token whose handshake message failed. */
+  droppedBadHandshake: number;
+  retriesSent: number;
+  /** Bytes received from, and sent to, addresses not yet validated (the 3x rule). */
+  unvalidatedBytesReceived: number;
+  unvalidatedBytesSent: number;
   connectionsAccepted: number;
 }
 
@@ -66,7 +92,8 @@ export interface EndpointOptions {
   /** Uniform random 32-bit integers; the driver passes a cryptographic source. */
   randomUint32: () => number;
   config?: Partial<TransportConfig>;
-  protection?: PacketProtection;
+  /** The secure channel: handshake, packet protection, retry tokens. */
+  security: SecurityProvider;
   /** Most connections at once; Initials beyond it are refused. */
   maxConnections?: number;
 }
@@ -74,7 +101,8 @@ export interface EndpointOptions {
 /** A set of connections sharing one socket. */
 export class Endpoint {
   readonly config: TransportConfig;
-  readonly #protection: PacketProtection;
+  readonly #security: SecurityProvider;
+  readonly #statelessTransmits: Transmit[] = [];
   readonly #pool: BufferPool;
   readonly #acceptIncoming: boolean;
   readonly #randomUint32: () => number;
@@ -88,20 +116,27 @@ export class Endpoint {
   readonly #events: EndpointEvent[] = [];
   readonly #counters: EndpointCounters = {
     datagramsReceived: 0,
-    droppedCorrupt: 0,
+    droppedForged: 0,
+    droppedReplayed: 0,
     droppedTruncated: 0,
     droppedWrongVersion: 0,
     droppedMalformed: 0,
     droppedUnknownConnection: 0,
     droppedUnexpectedInitial: 0,
     droppedTooManyConnections: 0,
+    droppedShortInitial: 0,
+    droppedBadToken: 0,
+    droppedBadHandshake: 0,
+    retriesSent: 0,
+    unvalidatedBytesReceived: 0,
+    unvalidatedBytesSent: 0,
     connectionsAccepted: 0,
   };
 
   /** An endpoint with no connections yet. */
   constructor(options: EndpointOptions) {
     this.config = resolveTransportConfig(options.config);
-    this.#protection = options.protection ?? new Crc32cProtection();
+    this.#security = options.security;
     this.#pool = new BufferPool(this.config.mtu, 4096);
     this.#acceptIncoming = options.acceptIncoming;
     this.#randomUint32 = options.randomUint32;
@@ -131,23 +166,24 @@ export class Endpoint {
   handleDatagram(datagram: Uint8Array, from: PeerAddress, now: number): void {
     const counters = this.#counters;
     counters.datagramsReceived++;
-    const length = this.#protection.open(datagram, HEADER_LENGTH);
-    if (length < 0) {
-      counters.droppedCorrupt++;
-      const destination = peekDestination(datagram);
-      if (destination !== null) this.#byId.get(destination)?.handleCorruptDatagram();
-      return;
-    }
-    const packet = decodePacket(datagram, length);
-    if (packet === "truncated") return void counters.droppedTruncated++;
-    if (packet === "version") return void counters.droppedWrongVersion++;
-    if (packet === "malformed") return void counters.droppedMalformed++;
-    if (packet.type === PacketType.Initial) return this.#handleInitial(packet.payload, from, now);
-    const connection = this.#byId.get(packet.destination);
+    const header = decodePacket(datagram);
+    if (header === "truncated") return void counters.droppedTruncated++;
+    if (header === "version") return void counters.droppedWrongVersion++;
+    if (header === "malformed") return void counters.droppedMalformed++;
+    if (header.type === PacketType.Initial) return this.#handleInitial(datagram, header, from, now);
+    const connection = this.#byId.get(header.destination);
     if (connection === undefined) return void counters.droppedUnknownConnection++;
-    const known = this.#addresses.get(connection)!;
-    if (known.port !== from.port || known.hostname !== from.hostname) {
-      this.#addresses.set(connection, { hostname: from.hostname, port: from.port });
+    let packet: Packet = header;
+    if (!isHandshakeType(header.type)) {
+      const opened = connection.open(datagram, header.packetNumber);
+      if (opened === "forged") return void counters.droppedForged++;
+      if (opened === "replayed") return void counters.droppedReplayed++;
+      packet = { ...header, payload: datagram.subarray(HEADER_LENGTH, opened) };
+      // Only an authenticated packet may move the connection to a new address.
+      const known = this.#addresses.get(connection)!;
+      if (known.port !== from.port || known.hostname !== from.hostname) {
+        this.#addresses.set(connection, { hostname: from.hostname, port: from.port });
+      }
     }
     connection.handlePacket(packet, now);
     this.#touch(connection);
@@ -167,7 +203,12 @@ export class Endpoint {
 
   /** Opens a client connection to `address`. */
   connect(address: PeerAddress, now: number): Connection {
-    const connection = Connection.connect(this.#connectionOptions(now));
+    const options = this.#connectionOptions(now);
+    const handshake = this.#security.startClient({
+      sourceId: options.localId,
+      initialSequence: options.initialSequence,
+    });
+    const connection = Connection.connect(options, handshake);
     this.#register(connection, address);
     return connection;
   }
@@ -194,8 +235,10 @@ export class Endpoint {
 
   // ---- outputs ----
 
-  /** The next datagram to send, or null. */
+  /** The next datagram to send, or null; its bytes are valid until the next call. */
   pollTransmit(now: number): Transmit | null {
+    const stateless = this.#statelessTransmits.shift();
+    if (stateless !== undefined) return stateless;
     for (const connection of this.#ready) {
       const datagram = connection.pollTransmit(now);
       if (datagram !== null) {
@@ -219,47 +262,76 @@ export class Endpoint {
 
   // ---- internals ----
 
-  #handleInitial(payload: Uint8Array, from: PeerAddress, now: number): void {
-    const parameters = decodeHandshake(payload);
-    if (!this.#acceptIncoming || parameters === null) {
-      this.#counters.droppedUnexpectedInitial++;
+  #handleInitial(datagram: Uint8Array, header: Packet, from: PeerAddress, now: number): void {
+    const counters = this.#counters;
+    const initial = decodeInitialPayload(header.payload);
+    const parameters = initial && this.#security.peekClientParameters(initial.message);
+    if (!this.#acceptIncoming || !initial || !parameters) {
+      counters.droppedUnexpectedInitial++;
       return;
     }
+    if (datagram.length < MIN_INITIAL_LENGTH) return void counters.droppedShortInitial++;
     const key = `${from.hostname}|${from.port}|${parameters.sourceId}`;
     const existing = this.#byInitial.get(key);
     if (existing !== undefined) {
-      existing.handlePacket(
-        {
-          type: PacketType.Initial,
-          flags: 0,
-          destination: connectionId(0),
-          packetNumber: 0,
-          sequence: sequenceNumber(0),
-          acknowledgement: sequenceNumber(0),
-          receiveWindow: 0,
-          payload,
-        },
-        now,
-      );
+      existing.handlePacket(header, now); // a retransmitted Initial: repeat the Accept
       this.#touch(existing);
       return;
     }
-    if (this.#byId.size >= this.#maxConnections) {
-      this.#counters.droppedTooManyConnections++;
+    const address = `${from.hostname}|${from.port}`;
+    if (!this.#security.checkToken(initial.token, address, parameters.sourceId, now)) {
+      if (initial.token.length > 0) counters.droppedBadToken++;
+      counters.unvalidatedBytesReceived += datagram.length;
+      const token = this.#security.issueToken(address, parameters.sourceId, now);
+      this.#sendRetry(from, parameters.sourceId, header.packetNumber, token);
       return;
     }
-    const connection = Connection.accept(this.#connectionOptions(now), parameters);
+    if (this.#byId.size >= this.#maxConnections) {
+      counters.droppedTooManyConnections++;
+      return;
+    }
+    const options = this.#connectionOptions(now);
+    const handshake = this.#security.answer(initial.message, {
+      sourceId: options.localId,
+      initialSequence: options.initialSequence,
+    });
+    if (handshake === null) return void counters.droppedBadHandshake++;
+    const connection = Connection.accept(options, handshake, header.packetNumber);
     this.#register(connection, from);
     this.#byInitial.set(key, connection);
     this.#initialKeys.set(connection, key);
-    this.#counters.connectionsAccepted++;
+    counters.connectionsAccepted++;
     this.#events.push({ type: "accepted", connection });
+  }
+
+  /** A stateless Retry: header and token, nothing remembered. */
+  #sendRetry(
+    to: PeerAddress,
+    clientId: ConnectionId,
+    initialPacketNumber: number,
+    token: Uint8Array,
+  ): void {
+    const datagram = new Uint8Array(HEADER_LENGTH + token.length);
+    encodeHeader(datagram, {
+      type: PacketType.Retry,
+      flags: 0,
+      destination: clientId,
+      packetNumber: 0,
+      sequence: sequenceNumber(0),
+      // Echoes the Initial's packet number, so the client can time the round trip.
+      acknowledgement: sequenceNumber(initialPacketNumber),
+      receiveWindow: 0,
+    });
+    datagram.set(token, HEADER_LENGTH);
+    this.#counters.retriesSent++;
+    this.#counters.unvalidatedBytesSent += datagram.length;
+    this.#statelessTransmits.push({ datagram, address: { hostname: to.hostname, port: to.port } });
   }
 
   #connectionOptions(now: number) {
     return {
       config: this.config,
-      protection: this.#protection,
+      protectionOverhead: this.#security.packetOverhead,
       pool: this.#pool,
       localId: this.#freshId(),
       initialSequence: sequenceNumber(this.#randomUint32()),

@@ -55,7 +55,8 @@ export interface ConnectionStats {
   duplicatePacketsReceived: number;
   outOfOrderPacketsDropped: number;
   beyondWindowPacketsDropped: number;
-  corruptPacketsDropped: number;
+  forgedPacketsDropped: number;
+  replayedPacketsDropped: number;
   invalidAcknowledgements: number;
   messagesSent: number;
   messagesReceived: number;

@@ -1,7 +1,9 @@
 /**
- * The transport's wire format: one fixed 24-byte header, a payload, and the
- * protection trailer. Drawn in docs/wire_format.md; this file is its only
- * reader and writer. All integers are big-endian.
+ * The transport's wire format: one fixed 24-byte header, a payload, and (on
+ * every packet after the handshake) the AEAD tag of the secure channel, which
+ * authenticates the header and encrypts the payload. Drawn in
+ * docs/wire_format.md; this file is its only reader and writer. All integers
+ * are big-endian.
  *
  * ```text
  *  0       1       2       3
@@ -52,6 +54,8 @@ export const PacketType = {
   Close: 6,
   /** Confirms a Close. */
   CloseAck: 7,
+  /** Server to client: repeat your Initial with this address-validation token. */
+  Retry: 8,
 } as const;
 
 /** A packet type value. */
@@ -66,6 +70,11 @@ export const PacketFlags = {
 } as const;
 
 const KNOWN_FLAGS = PacketFlags.OutOfOrder | PacketFlags.AckRequested;
+
+/** Types that travel before the handshake completes, without packet protection. */
+export function isHandshakeType(type: PacketType): boolean {
+  return type === PacketType.Initial || type === PacketType.Accept || type === PacketType.Retry;
+}
 
 /** A decoded header; `payload` is a view into the datagram, copy it to keep it. */
 export interface Packet {
@@ -108,17 +117,21 @@ export function peekDestination(datagram: Uint8Array): ConnectionId | null {
 }
 
 /**
- * Decodes a datagram whose protection was already opened; `length` is the
- * length of header plus payload. Returns a failure reason for anything that
- * is not a well-formed packet of a known type.
+ * Decodes a datagram's header; the payload is `datagram[24, length)` (the
+ * caller passes the length left after opening the protection). Returns a
+ * failure reason for anything that is not a well-formed header of a known
+ * type.
  */
-export function decodePacket(datagram: Uint8Array, length: number): Packet | DecodeFailure {
+export function decodePacket(
+  datagram: Uint8Array,
+  length = datagram.length,
+): Packet | DecodeFailure {
   if (length < HEADER_LENGTH) return "truncated";
   const view = new DataView(datagram.buffer, datagram.byteOffset, HEADER_LENGTH);
   if (view.getUint8(0) !== WIRE_VERSION) return "version";
   const type = view.getUint8(1);
   const flags = view.getUint8(2);
-  if (type < PacketType.Initial || type > PacketType.CloseAck) return "malformed";
+  if (type < PacketType.Initial || type > PacketType.Retry) return "malformed";
   if ((flags & ~KNOWN_FLAGS) !== 0 || view.getUint8(3) !== 0) return "malformed";
   return {
     type: type as PacketType,
@@ -182,4 +195,47 @@ export function decodeClosePayload(payload: Uint8Array): { code: number; reason:
   const code = (payload[0]! << 8) | payload[1]!;
   const reason = new TextDecoder("utf-8", { fatal: false }).decode(payload.subarray(2));
   return { code, reason };
+}
+
+/** Longest retry token a client accepts. */
+export const MAX_TOKEN_LENGTH = 64;
+
+/** The parts of an Initial's payload. */
+export interface InitialPayload {
+  /** The address-validation token from a Retry, or empty. */
+  token: Uint8Array;
+  /** The secure channel's first handshake message. */
+  message: Uint8Array;
+}
+
+/**
+ * Encodes an Initial's payload, `u16 token length, token, u16 message length,
+ * message`, padded with zeros to `paddedLength` bytes: the padding proves the
+ * path carries full-size datagrams and makes a spoofed Initial cost the
+ * sender more than the server's stateless answer.
+ */
+export function encodeInitialPayload(initial: InitialPayload, paddedLength: number): Uint8Array {
+  const length = 4 + initial.token.length + initial.message.length;
+  const payload = new Uint8Array(Math.max(length, paddedLength));
+  const view = new DataView(payload.buffer);
+  view.setUint16(0, initial.token.length);
+  payload.set(initial.token, 2);
+  view.setUint16(2 + initial.token.length, initial.message.length);
+  payload.set(initial.message, 4 + initial.token.length);
+  return payload;
+}
+
+/** Decodes an Initial's payload; null if the lengths do not fit. */
+export function decodeInitialPayload(payload: Uint8Array): InitialPayload | null {
+  if (payload.length < 4) return null;
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.length);
+  const tokenLength = view.getUint16(0);
+  if (tokenLength > MAX_TOKEN_LENGTH || 4 + tokenLength > payload.length) return null;
+  const messageLength = view.getUint16(2 + tokenLength);
+  const messageStart = 4 + tokenLength;
+  if (messageStart + messageLength > payload.length) return null;
+  return {
+    token: payload.subarray(2, 2 + tokenLength),
+    message: payload.subarray(messageStart, messageStart + messageLength),
+  };
 }

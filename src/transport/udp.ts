@@ -16,6 +16,8 @@ import type { TransportConfig } from "./config.ts";
 import type { Connection } from "./connection.ts";
 import { Endpoint, type EndpointCounters, type PeerAddress } from "./endpoint.ts";
 import { CloseCode, type CloseInfo, type ConnectionStats } from "./events.ts";
+import { NoiseSecurity } from "../secure/channel.ts";
+import { type KeyPair, keyPairFromPrivateKey } from "../secure/keys.ts";
 
 export type { PeerAddress } from "./endpoint.ts";
 
@@ -27,12 +29,23 @@ export interface UdpEndpointOptions {
   accept?: boolean;
   config?: Partial<TransportConfig>;
   maxConnections?: number;
+  /**
+   * A server's static key pair, which clients pin. A server without one gets
+   * a throwaway key (tests and benchmarks); clients need none.
+   */
+  identity?: KeyPair;
+  /** Packets per key generation (default 2^24; tests use small values). */
+  keyUpdatePackets?: number;
 }
 
 /** How long `close()` waits for peers to confirm our Close before dropping the socket. */
 const CLOSE_GRACE_MS = 1000;
 /** Largest datagram we can receive; bigger ones are truncated by the kernel and then fail their check. */
 const RECEIVE_BUFFER_SIZE = 65_536;
+
+function randomBytes(length: number): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(length));
+}
 
 function randomUint32(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]!;
@@ -65,11 +78,20 @@ export class UdpEndpoint {
 
   /** Binds a UDP socket and starts serving it. */
   static bind(options: UdpEndpointOptions): UdpEndpoint {
+    const acceptIncoming = options.accept ?? false;
+    const identity = options.identity ??
+      (acceptIncoming ? keyPairFromPrivateKey(randomBytes(32)) : undefined);
     const endpoint = new Endpoint({
-      acceptIncoming: options.accept ?? false,
+      acceptIncoming,
       randomUint32,
       config: options.config,
       maxConnections: options.maxConnections,
+      security: new NoiseSecurity({
+        randomBytes,
+        identity,
+        now: performance.now(),
+        keyUpdatePackets: options.keyUpdatePackets,
+      }),
     });
     const socket = Deno.listenDatagram({
       transport: "udp",
@@ -289,6 +311,11 @@ export class UdpConnection {
       this.#owner.drive();
     }
     return await this.closed;
+  }
+
+  /** The server's static public key, as proven in the handshake (on a client's connection). */
+  get serverPublicKey(): Uint8Array | null {
+    return this.#connection.peerIdentity;
   }
 
   /** A snapshot of the connection's counters. */

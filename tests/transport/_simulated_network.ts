@@ -19,6 +19,8 @@ import {
   NO_IMPAIRMENTS,
 } from "../../src/netsim/impairments.ts";
 import { Mulberry32 } from "../../src/netsim/prng.ts";
+import { NoiseSecurity } from "../../src/secure/channel.ts";
+import { type KeyPair, keyPairFromPrivateKey } from "../../src/secure/keys.ts";
 
 /** Which way a datagram travels. */
 export type Direction = "toServer" | "toClient";
@@ -47,6 +49,10 @@ export interface SimulatedNetworkOptions {
   /** Impairments towards the client. */
   toClient?: Partial<Impairments>;
   config?: Partial<TransportConfig>;
+  /** Overrides of `config` for the server only (to make the two sides disagree). */
+  serverConfig?: Partial<TransportConfig>;
+  /** Packets per key generation (small values exercise key updates). */
+  keyUpdatePackets?: number;
   /** Random sources of each endpoint (connection ids, initial sequences). */
   clientRandom?: () => number;
   serverRandom?: () => number;
@@ -69,6 +75,8 @@ export class SimulatedNetwork {
   readonly accepted: Connection[] = [];
   /** When false, every datagram is lost (a dead link). */
   linkUp = true;
+  /** The server's static key pair (seeded). */
+  readonly serverIdentity: KeyPair;
   /** Drops a datagram when it returns true (for exact, targeted losses). */
   dropFilter: ((datagram: SentDatagram) => boolean) | null = null;
   readonly #deciders: Record<Direction, ImpairmentDecider>;
@@ -91,15 +99,28 @@ export class SimulatedNetwork {
       const random = new Mulberry32(seed * 7919 + offset);
       return () => random.nextUint32();
     };
+    const seededBytes = (offset: number) => {
+      const random = new Mulberry32(seed * 104729 + offset);
+      return (length: number) => Uint8Array.from({ length }, () => random.nextUint32() & 0xff);
+    };
+    this.serverIdentity = keyPairFromPrivateKey(seededBytes(3)(32));
+    const keyUpdatePackets = options.keyUpdatePackets;
     this.client = new Endpoint({
       acceptIncoming: false,
       randomUint32: options.clientRandom ?? seeded(1),
       config: options.config,
+      security: new NoiseSecurity({ randomBytes: seededBytes(1), now: 0, keyUpdatePackets }),
     });
     this.server = new Endpoint({
       acceptIncoming: true,
       randomUint32: options.serverRandom ?? seeded(2),
-      config: options.config,
+      config: { ...options.config, ...options.serverConfig },
+      security: new NoiseSecurity({
+        randomBytes: seededBytes(2),
+        identity: this.serverIdentity,
+        now: 0,
+        keyUpdatePackets,
+      }),
     });
   }
 
@@ -207,7 +228,12 @@ export class SimulatedNetwork {
         bytes: delivered,
       });
       if (fate.duplicate) {
-        this.#enqueue({ at: this.now + fate.delayMs, order: this.#order++, direction, bytes });
+        this.#enqueue({
+          at: this.now + fate.delayMs,
+          order: this.#order++,
+          direction,
+          bytes: bytes.slice(),
+        });
       }
     }
   }

@@ -55,6 +55,8 @@ for (const lossPercent of [0, 1, 5, 10, 20, 30]) {
       seed: 100 + lossPercent,
       toServer: impairments,
       toClient: impairments,
+      // Four handshake legs at 30 % loss each can need more than the default 10 s.
+      config: { handshakeTimeout: 60_000 },
     });
     const { client, server } = network.connect();
     exchange(network, client, server, 300);
@@ -75,7 +77,7 @@ Deno.test("delivers exactly through reordering, duplication and corruption toget
   const { client, server } = network.connect();
   exchange(network, client, server, 400);
   const counters = network.server.counters();
-  assert.ok(counters.droppedCorrupt > 0, "some corrupted datagrams reached the server");
+  assert.ok(counters.droppedForged > 0, "corrupted datagrams failed authentication");
   assert.ok(server.stats().duplicatePacketsReceived > 0, "duplicates were seen and discarded");
   assert.ok(server.stats().outOfOrderPacketsDropped > 0, "reordered packets were dropped");
 });

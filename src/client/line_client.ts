@@ -13,6 +13,7 @@ import type { TransportConfig } from "../transport/config.ts";
 import { type UdpConnection, UdpEndpoint } from "../transport/udp.ts";
 import { decodeFrame } from "../server/relay_room.ts";
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
+import { verifyServer, type VerifyServerOptions } from "./trust.ts";
 
 /** What the line client needs. */
 export interface LineClientOptions {
@@ -24,6 +25,8 @@ export interface LineClientOptions {
   input: ReadableStream<Uint8Array>;
   /** Where each room event goes, one line each. */
   print: (line: string) => void;
+  /** How to check the server's identity against the pinned one (required: no path may skip it). */
+  trust: VerifyServerOptions;
 }
 
 /** Runs the session; rejects with ConnectionLost if the server cannot be reached or vanishes. */
@@ -36,6 +39,8 @@ export async function runLineClient(options: LineClientOptions): Promise<void> {
   });
   try {
     const connection = await endpoint.connect(server);
+    // Nothing but handshake bytes has been sent: refuse here if the key is wrong.
+    await verifyServer(connection, options.trust);
     await sendFrame(connection, { type: "hello", name: options.name });
     const printing = printEvents(connection, options);
     for await (const line of readLines(options.input)) {

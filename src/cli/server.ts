@@ -11,6 +11,7 @@ import { parseHost, parsePort } from "./_address.ts";
 import { commanderParser } from "./_commander.ts";
 import { defaultServerDataDirectory } from "./_data_dirs.ts";
 import { fail, writeStdoutSync } from "./_fail.ts";
+import { formatDropReport, startDropReports } from "../server/drop_report.ts";
 import { RelayRoom } from "../server/relay_room.ts";
 import {
   loadOrCreateServerIdentity,
@@ -199,9 +200,11 @@ export async function runServer(options: ServerOptions): Promise<void> {
   if (identity.created) log(`created a new server identity key in ${options.dataDirectory}`);
   log(`server key fingerprint: ${identity.fingerprint}`);
   const room = new RelayRoom(log);
+  const stopReports = startDropReports(() => endpoint.counters(), log);
   const stop = () => {
     Deno.removeSignalListener("SIGINT", stop);
     Deno.removeSignalListener("SIGTERM", stop);
+    stopReports();
     log(`stopping: telling ${room.memberCount} member(s)`);
     endpoint.close();
   };
@@ -209,9 +212,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
   Deno.addSignalListener("SIGTERM", stop);
   await room.serve(endpoint);
   const counters = endpoint.counters();
-  log(
-    `stopped; datagrams received ${counters.datagramsReceived}, dropped as forged ${counters.droppedForged}, replayed ${counters.droppedReplayed}`,
-  );
+  log(`stopped; datagrams received ${counters.datagramsReceived}; ${formatDropReport(counters)}`);
 }
 
 function randomBytes(length: number): Uint8Array {

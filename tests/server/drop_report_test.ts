@@ -1,0 +1,48 @@
+/** The server console's drop report: every counter named, printed only when something changed. */
+
+import assert from "node:assert/strict";
+import { DropReporter, formatDropReport } from "../../src/server/drop_report.ts";
+import type { EndpointCounters } from "../../src/transport/endpoint.ts";
+
+function counters(overrides: Partial<EndpointCounters> = {}): EndpointCounters {
+  return {
+    datagramsReceived: 0,
+    droppedForged: 0,
+    droppedReplayed: 0,
+    droppedTruncated: 0,
+    droppedWrongVersion: 0,
+    droppedMalformed: 0,
+    droppedUnknownConnection: 0,
+    droppedUnexpectedInitial: 0,
+    droppedTooManyConnections: 0,
+    droppedShortInitial: 0,
+    droppedBadToken: 0,
+    droppedBadHandshake: 0,
+    retriesSent: 0,
+    unvalidatedBytesReceived: 0,
+    unvalidatedBytesSent: 0,
+    connectionsAccepted: 0,
+    ...overrides,
+  };
+}
+
+Deno.test("the drop report names each counter", () => {
+  const line = formatDropReport(counters({ droppedForged: 3, droppedReplayed: 2, retriesSent: 7 }));
+  assert.match(line, /forged 3/);
+  assert.match(line, /replayed 2/);
+  assert.match(line, /stale or foreign token 0/);
+  assert.match(line, /retries sent 7/);
+});
+
+Deno.test("the console hears only about changes", () => {
+  let current = counters();
+  const lines: string[] = [];
+  const reporter = new DropReporter(() => current, (line) => lines.push(line));
+  reporter.check();
+  assert.equal(lines.length, 0, "nothing changed, nothing said");
+  current = counters({ droppedForged: 1 });
+  reporter.check();
+  reporter.check();
+  assert.equal(lines.length, 1, "said once");
+  assert.match(lines[0]!, /forged 1/);
+});

@@ -24,6 +24,8 @@ import { expandPacketNumber, ReplayWindow } from "./replay_window.ts";
 export const DEFAULT_KEY_UPDATE_PACKETS = 2 ** 24;
 
 const UPDATE_LABEL = new TextEncoder().encode("mochi key update");
+/** Key generations a receiver looks ahead: 8 x 2^24 packets lost in a row is no network. */
+const MAX_GENERATIONS_AHEAD = 8;
 
 /** The outcome of opening a packet: the plaintext length, or why it was dropped. */
 export type OpenOutcome = number | "forged" | "replayed";
@@ -59,12 +61,19 @@ class KeyChain {
     }
   }
 
-  /** The key `generation` would have, without moving (for a packet that may be forged). */
+  /**
+   * The key `generation` would have, without moving (for a packet that may
+   * be forged). Up to MAX_GENERATIONS_AHEAD ahead, so that a run of lost
+   * packets across a key update does not strand the connection, while a
+   * forged packet number costs at most that many HMACs.
+   */
   peek(generation: number): Uint8Array | null {
     const known = this.keyFor(generation);
     if (known !== null || generation < this.#generation) return known;
-    if (generation - this.#generation > 1) return null; // more than one update ahead: not plausible
-    return nextKey(this.#key);
+    if (generation - this.#generation > MAX_GENERATIONS_AHEAD) return null;
+    let key = this.#key;
+    for (let step = this.#generation; step < generation; step++) key = nextKey(key);
+    return key;
   }
 
   get generation(): number {

@@ -171,7 +171,10 @@ export class Connection {
     this.#handshakeStartedAt = options.now;
     this.#createdAt = options.now;
     this.#peerWindow = config.initialWindow;
-    this.#timers.set(Timer.Idle, options.now + config.idleTimeout);
+    this.#timers.set(
+      Timer.Idle,
+      options.now + (isClient ? config.idleTimeout : config.handshakeTimeout),
+    );
   }
 
   /** A client connection; its first transmission is the Initial carrying `handshake`'s message. */
@@ -265,7 +268,6 @@ export class Connection {
     if (this.#state === "closed") return;
     this.#stats.packetsReceived++;
     this.#stats.bytesReceived += packet.payload.length + HEADER_LENGTH;
-    this.#timers.set(Timer.Idle, now + this.#config.idleTimeout);
     switch (packet.type) {
       case PacketType.Initial:
         if (!this.#isClient) {
@@ -277,6 +279,12 @@ export class Connection {
         return this.#handleAccept(packet, now);
       case PacketType.Retry:
         return this.#handleRetry(packet, now);
+    }
+    // Only authenticated packets prove the peer is alive (handshake packets
+    // are not sealed: anyone who knows our connection id could send them).
+    if (!this.#peerConfirmed && this.#state === "established") this.#confirmPeer(now);
+    this.#refreshIdleTimer(now);
+    switch (packet.type) {
       case PacketType.Close:
         return this.#handleClose(packet, now);
       case PacketType.CloseAck:
@@ -284,12 +292,30 @@ export class Connection {
         return;
     }
     if (this.#state !== "established") return;
-    if (!this.#peerConfirmed) this.#confirmPeer(now);
     if (!this.#handleAcknowledgement(packet, now)) return;
     if (packet.type === PacketType.Data) this.#handleData(packet, now);
     if (packet.type === PacketType.Ping || (packet.flags & PacketFlags.AckRequested) !== 0) {
       this.#ackNow = true;
     }
+  }
+
+  /**
+   * Whether an unsealed handshake packet (Accept, Retry) addressed to us is
+   * one we can use: a client still connecting takes them; an established
+   * client takes only an exact repeat of the Accept it completed with (its
+   * acknowledgement was lost). Anything else — a forgery by someone who
+   * knows our id, a sealed packet whose type byte was flipped — is refused
+   * and counted here, so no unauthenticated packet acts on a live
+   * connection.
+   */
+  acceptsHandshakePacket(packet: Packet): boolean {
+    const usable = this.#isClient && (
+      this.#state === "connecting" ||
+      (this.#state === "established" && packet.type === PacketType.Accept &&
+        bytesEqual(packet.payload, this.#acceptMessage))
+    );
+    if (!usable) this.#stats.forgedPacketsDropped++;
+    return usable;
   }
 
   /**
@@ -441,9 +467,8 @@ export class Connection {
   // ---- internals: receiving ----
 
   #handleAccept(packet: Packet, now: number): void {
-    if (!this.#isClient) return;
     if (this.#state === "established") {
-      this.#ackNow = true; // our acknowledgement of the first Accept was lost
+      this.#ackNow = true; // a repeat of our Accept: our acknowledgement was lost
       return;
     }
     if (this.#state !== "connecting") return;
@@ -453,6 +478,7 @@ export class Connection {
       return;
     }
     const { parameters } = outcome;
+    this.#acceptMessage = packet.payload.slice();
     this.#protection = outcome.protection;
     this.#peerIdentity = outcome.peerIdentity;
     this.#clientHandshake = null;
@@ -460,7 +486,8 @@ export class Connection {
     this.#startReceiving(parameters.initialSequence);
     this.#sampleHandshakeRoundTrip(packet, now);
     this.#initialSendTimes.clear();
-    this.#peerWindow = packet.receiveWindow;
+    // The Accept's header is not authenticated: its window is ignored, and
+    // the first sealed packet from the server brings the real one.
     this.#state = "established";
     this.#pendingHandshake = false;
     this.#ackNow = true;
@@ -498,6 +525,17 @@ export class Connection {
   #startReceiving(initialSequence: SequenceNumber): void {
     this.#receive = new ReceiveQueue(initialSequence, this.#config.maxMessageSize);
     this.#windowEdge = sequenceAdd(initialSequence, this.#config.initialWindow);
+  }
+
+  /**
+   * Idle timeout from the last authenticated packet. A server connection the
+   * client has not yet confirmed (made from an Initial that may have been
+   * corrupted on the path) lives only for the handshake timeout.
+   */
+  #refreshIdleTimer(now: number): void {
+    const unconfirmed = !this.#isClient && !this.#peerConfirmed;
+    const timeout = unconfirmed ? this.#config.handshakeTimeout : this.#config.idleTimeout;
+    this.#timers.set(Timer.Idle, now + timeout);
   }
 
   /** A server's first packet from its client after the Accept: the handshake's round trip. */
@@ -820,3 +858,9 @@ export class Connection {
 }
 
 const EMPTY = new Uint8Array(0);
+
+function bytesEqual(a: Uint8Array, b: Uint8Array | null): boolean {
+  if (b === null || a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
+}

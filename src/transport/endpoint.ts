@@ -174,7 +174,9 @@ export class Endpoint {
     const connection = this.#byId.get(header.destination);
     if (connection === undefined) return void counters.droppedUnknownConnection++;
     let packet: Packet = header;
-    if (!isHandshakeType(header.type)) {
+    if (isHandshakeType(header.type)) {
+      if (!connection.acceptsHandshakePacket(header)) return void counters.droppedForged++;
+    } else {
       const opened = connection.open(datagram, header.packetNumber);
       if (opened === "forged") return void counters.droppedForged++;
       if (opened === "replayed") return void counters.droppedReplayed++;
@@ -266,12 +268,14 @@ export class Endpoint {
     const counters = this.#counters;
     const initial = decodeInitialPayload(header.payload);
     const parameters = initial && this.#security.peekClientParameters(initial.message);
-    if (!this.#acceptIncoming || !initial || !parameters) {
+    if (!this.#acceptIncoming || !initial || !parameters || header.destination !== 0) {
       counters.droppedUnexpectedInitial++;
       return;
     }
     if (datagram.length < MIN_INITIAL_LENGTH) return void counters.droppedShortInitial++;
-    const key = `${from.hostname}|${from.port}|${parameters.sourceId}`;
+    // The handshake message is part of the key: a copy corrupted on the path
+    // (which the client will never accept) must not capture the genuine one.
+    const key = `${from.hostname}|${from.port}|${parameters.sourceId}|${hex(initial.message)}`;
     const existing = this.#byInitial.get(key);
     if (existing !== undefined) {
       existing.handlePacket(header, now); // a retransmitted Initial: repeat the Accept
@@ -377,4 +381,10 @@ export class Endpoint {
       this.#initialKeys.delete(connection);
     }
   }
+}
+
+function hex(bytes: Uint8Array): string {
+  let text = "";
+  for (const byte of bytes) text += byte.toString(16).padStart(2, "0");
+  return text;
 }

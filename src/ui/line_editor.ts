@@ -41,6 +41,8 @@ export class LineEditorState {
     let index = 0;
     while (index < input.length) {
       const rest = input.slice(index);
+      // An escape sequence: CSI, SS3, or ESC and one character.
+      // deno-lint-ignore no-control-regex
       const escape = rest.match(/^\u001b(?:\[[0-9;?]*[@-~]|O[@-~]|.)?/);
       if (escape !== null && rest.startsWith("\u001b")) {
         this.#escape(escape[0]);

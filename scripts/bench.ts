@@ -13,6 +13,7 @@
 
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
+import { handshakeBenchmark } from "./bench_handshakes.ts";
 import { transportBenchmark } from "./bench_transport.ts";
 import { REPOSITORY_ROOT } from "./bench/process.ts";
 import {
@@ -25,6 +26,7 @@ import {
 /** Every section, by the name used on the command line, in the order they run. */
 export const SECTIONS: Record<string, BenchSection> = {
   transport: transportBenchmark,
+  handshakes: handshakeBenchmark,
 };
 
 const BENCHMARKS_DOCUMENT = `${REPOSITORY_ROOT}docs/benchmarks.md`;

@@ -5,7 +5,16 @@
  * connection. Each peer is its own `deno run` process (see scripts/bench/).
  */
 
-import { generateSelfSignedCertificate } from "./bench/cert.ts";
+import { writeSelfSignedCertificate } from "./bench/cert.ts";
+import {
+  formatNumber,
+  formatOutcome,
+  formatRatio,
+  map,
+  percentile,
+  processorCount,
+  ratio,
+} from "./bench/format.ts";
 import type { NetsimSettings } from "./bench/netsim.ts";
 import type { BenchOptions, BenchTable, TargetCheck } from "./bench/table.ts";
 import { targetVerdict } from "./bench/table.ts";
@@ -66,35 +75,6 @@ function netsimPath(lossPercent: number, transferBytes: number): PathSpec {
   };
 }
 
-/** One decimal, or two below 10 so that small rates still show a difference. */
-function formatNumber(value: number): string {
-  return value.toFixed(Math.abs(value) < 10 ? 2 : 1);
-}
-
-function formatOutcome<T>(outcome: Outcome<T>, format: (value: T) => string): string {
-  return outcome.ok ? format(outcome.value) : outcome.reason;
-}
-
-/** Nearest-rank percentile of `values` (p in 0..100). */
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] ?? NaN;
-}
-
-function ratio(mochi: Outcome<number>, quic: Outcome<number>): number | null {
-  if (!mochi.ok || !quic.ok || quic.value === 0) return null;
-  return mochi.value / quic.value;
-}
-
-function formatRatio(value: number | null): string {
-  return value === null ? "n/a" : `${value.toFixed(2)}x`;
-}
-
-function map<T, U>(outcome: Outcome<T>, transform: (value: T) => U): Outcome<U> {
-  return outcome.ok ? { ok: true, value: transform(outcome.value) } : outcome;
-}
-
 function retransmissionNote(outcome: Outcome<GoodputResult>): string {
   if (!outcome.ok) return "";
   const sent = Number(outcome.value.senderStats.packetsSent);
@@ -114,15 +94,12 @@ export async function transportBenchmark(options: BenchOptions): Promise<BenchTa
     { label: "direct loopback", netsim: null, transferBytes: fullBytes },
     ...LOSSES_PERCENT.map((loss) => netsimPath(loss, loss === 0 ? fullBytes : lossyBytes)),
   ];
-  const temporaryFolder = await Deno.makeTempDir({ prefix: "mochi-bench-cert-" });
-  const certificate = generateSelfSignedCertificate();
+  const certificate = await writeSelfSignedCertificate();
   const context: RunContext = {
-    certificateFile: `${temporaryFolder}/certificate.pem`,
-    privateKeyFile: `${temporaryFolder}/private-key.pem`,
+    certificateFile: certificate.certificateFile,
+    privateKeyFile: certificate.privateKeyFile,
     runTimeoutMs: RUN_TIMEOUT_MS,
   };
-  await Deno.writeTextFile(context.certificateFile, certificate.certificatePem);
-  await Deno.writeTextFile(context.privateKeyFile, certificate.privateKeyPem, { mode: 0o600 });
   const rows: string[][] = [];
   const targets: TargetCheck[] = [];
   const notes: string[] = [];
@@ -153,7 +130,7 @@ export async function transportBenchmark(options: BenchOptions): Promise<BenchTa
     rows.push(memoryRow(memory, targets));
     notes.push(...sectionNotes(options, latency, memory));
   } finally {
-    await Deno.remove(temporaryFolder, { recursive: true });
+    await certificate.remove();
   }
   return { title: "Transport", columns: COLUMNS, rows, notes, targets };
 }
@@ -289,7 +266,13 @@ function sectionNotes(
     "`deno run` processes (scripts/bench/*_peer.ts), coordinating over stdout lines; " +
     "through netsim the relay is a third process (`deno run main.ts netsim --loss L " +
     `--delay ${ONE_WAY_DELAY_MS} --seed ${NETSIM_SEED}\`; delay is one-way, so ` +
-    `${ROUND_TRIP_MS} ms round trip). Three processes share the 2 cores.`,
+    `${ROUND_TRIP_MS} ms round trip). The direct rows run two processes, the netsim rows ` +
+    `three, on the machine's ${processorCount()} cores.`,
+    "Encryption: every mochi row runs over mochi's secure channel (src/secure/): a Noise NX " +
+    "handshake (Noise_NX_25519_ChaChaPoly_SHA256, X25519 from @noble/curves) in the Initial " +
+    "and Accept packets, after a stateless Retry round trip, then ChaCha20-Poly1305 " +
+    "(node:crypto) on every later packet, a 16-byte tag within each datagram of at most 1200 " +
+    "bytes. Every QUIC row is TLS 1.3 (rustls inside quinn). raw UDP is unencrypted.",
     "Goodput: application bytes delivered at the receiver, in MB/s (10^6 bytes per second), " +
     "timed at the receiver from the first byte to the last (the handshake is excluded). " +
     "Transfers are MiB (2^20 bytes); the lossy rows move 8 MiB instead of 64 MiB so that a " +
@@ -306,7 +289,7 @@ function sectionNotes(
     "socket buffers on the way, hence its low delivered share).",
     "mochi: default TransportConfig, 64 KiB messages, `send` each, then `flush` and `close`.",
     "QUIC: `Deno.connectQuic` / `Deno.QuicEndpoint` (quinn), one unidirectional stream " +
-    "written in 64 KiB pieces, default congestion control, TLS with a throwaway self-signed " +
+    "written in 64 KiB pieces, default congestion control, TLS 1.3 with a throwaway self-signed " +
     "ECDSA P-256 certificate generated at run time with node:crypto into a temporary folder.",
     "Latency: one 100-byte message at a time; the receiver echoes each and the sender sends " +
     "the next only after the echo. Reported is the one-way time from send to arrival at the " +

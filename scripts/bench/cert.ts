@@ -163,3 +163,32 @@ function toPem(label: string, der: Uint8Array): string {
   const lines = base64.match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
+
+/** A fresh certificate and its key, written to a temporary folder of their own. */
+export interface CertificateFiles {
+  /** PEM certificate file. */
+  certificateFile: string;
+  /** PEM private key file (mode 0600). */
+  privateKeyFile: string;
+  /** Deletes the folder and both files. */
+  remove(): Promise<void>;
+}
+
+/** Generates a self-signed certificate and writes it, with its key, to a temporary folder. */
+export async function writeSelfSignedCertificate(): Promise<CertificateFiles> {
+  const folder = await Deno.makeTempDir({ prefix: "mochi-bench-cert-" });
+  const files: CertificateFiles = {
+    certificateFile: `${folder}/certificate.pem`,
+    privateKeyFile: `${folder}/private-key.pem`,
+    remove: () => Deno.remove(folder, { recursive: true }),
+  };
+  try {
+    const certificate = generateSelfSignedCertificate();
+    await Deno.writeTextFile(files.certificateFile, certificate.certificatePem);
+    await Deno.writeTextFile(files.privateKeyFile, certificate.privateKeyPem, { mode: 0o600 });
+  } catch (error) {
+    await files.remove();
+    throw error;
+  }
+  return files;
+}

@@ -93,7 +93,7 @@ export async function attempt<T>(what: string, body: () => Promise<T>): Promise<
 }
 
 /** The processes of one run; all are stopped when the run ends. */
-class RunProcesses {
+export class RunProcesses {
   readonly #processes: PeerProcess[] = [];
   #netsim: RunningNetsim | null = null;
 

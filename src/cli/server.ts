@@ -6,25 +6,34 @@
  * @module
  */
 
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command, type CommandUnknownOpts, Option } from "@commander-js/extra-typings";
 import { parseHost, parsePort } from "./_address.ts";
 import { commanderParser } from "./_commander.ts";
 import { defaultServerDataDirectory } from "./_data_dirs.ts";
 import { fail, writeStdoutSync } from "./_fail.ts";
 import { formatDropReport, startDropReports } from "../server/drop_report.ts";
-import { RelayRoom } from "../server/relay_room.ts";
+import { ChatServer } from "../server/chat_server.ts";
+import { formatRoomEvent, type LogFormat } from "../server/console.ts";
+import { PromptCancelled } from "./_hidden_prompt.ts";
+import {
+  ensureRoomPassword,
+  PasswordInputError,
+  type RoomPasswordOrigin,
+} from "./_password_input.ts";
 import {
   loadOrCreateServerIdentity,
   loadServerIdentity,
   openServerKv,
-  type ServerIdentity,
   ServerIdentityCorrupt,
   serverKvPath,
 } from "../server/identity.ts";
 import { UdpEndpoint } from "../transport/udp.ts";
-import { parseMtu } from "./_numbers.ts";
+import { parseInteger, parseMtu } from "./_numbers.ts";
 import { resolveUserPath } from "./_paths.ts";
 import { EXIT } from "./exit_codes.ts";
+import { ArgumentError } from "./_argument_error.ts";
+import type { TokenBucketConfig } from "../server/token_bucket.ts";
+import { setRoomPasswordCommand } from "./set_room_password.ts";
 
 /** The parsed, validated options of `mochi server`. */
 export interface ServerOptions {
@@ -38,6 +47,36 @@ export interface ServerOptions {
   mtu: number | undefined;
   /** Absolute path of a file holding the room password, if given. */
   roomPasswordFile: string | undefined;
+  /** Whether clients may create accounts. */
+  registration: "open" | "closed";
+  /** Most members in the room at once. */
+  maxClients: number;
+  /** How the console prints events. */
+  logFormat: LogFormat;
+  /** Each member's message rate. */
+  messageRate: TokenBucketConfig;
+}
+
+function parseMessageRateOption(text: string): TokenBucketConfig {
+  try {
+    return parseMessageRate(text);
+  } catch (error) {
+    if (error instanceof ArgumentError) {
+      fail(`option '--message-rate': ${error.message}`, EXIT.USAGE, "Try 'mochi server --help'.");
+    }
+    throw error;
+  }
+}
+
+/** Parses `COUNT/SECONDS` (e.g. `10/5`): COUNT messages per SECONDS, bursts of up to COUNT. */
+export function parseMessageRate(text: string): TokenBucketConfig {
+  const match = text.match(/^(\d{1,6})\/(\d{1,6})$/);
+  const count = Number(match?.[1]);
+  const seconds = Number(match?.[2]);
+  if (match === null || count < 1 || seconds < 1) {
+    throw new ArgumentError(`'${text}' is not a rate like 10/5 (10 messages per 5 seconds)`);
+  }
+  return { capacity: count, refillTokens: count, refillIntervalMs: seconds * 1000 };
 }
 
 const DATA_OPTION_HELP =
@@ -49,7 +88,8 @@ function dataDirectory(data: string | undefined): string {
 
 /**
  * Builds the `server` command; its action calls {@link runServer}, its
- * `fingerprint` subcommand {@link runServerFingerprint}.
+ * `fingerprint` subcommand {@link runServerFingerprint}, its
+ * `set-room-password` subcommand `runSetRoomPassword` (set_room_password.ts).
  */
 export function serverCommand(): CommandUnknownOpts {
   const server = new Command("server")
@@ -73,6 +113,25 @@ export function serverCommand(): CommandUnknownOpts {
       "--room-password-file <file>",
       "read the room password from this file (else MOCHI_ROOM_PASSWORD, else a prompt)",
     )
+    .addOption(
+      new Option("--registration <mode>", "may clients create accounts").choices(["open", "closed"])
+        .default("open"),
+    )
+    .option(
+      "--max-clients <n>",
+      "most members in the room at once",
+      commanderParser((text) => parseInteger(text, { minimum: 1, maximum: 100_000 })),
+      256,
+    )
+    .option(
+      "--message-rate <count/seconds>",
+      "messages each member may send per period, bursts included",
+      "10/5",
+    )
+    .addOption(
+      new Option("--log-format <format>", "console lines as text or JSON").choices(["text", "json"])
+        .default("text"),
+    )
     .addHelpText(
       "after",
       `
@@ -80,6 +139,7 @@ Examples:
   $ mochi server
   $ mochi server --port 6000 --data ./room-data
   $ mochi server fingerprint --data ./room-data
+  $ mochi server set-room-password --data ./room-data
   $ MOCHI_ROOM_PASSWORD=hunter2 mochi server --host 127.0.0.1`,
     )
     .action((options) =>
@@ -91,6 +151,10 @@ Examples:
         roomPasswordFile: options.roomPasswordFile === undefined
           ? undefined
           : resolveUserPath(options.roomPasswordFile),
+        registration: options.registration as "open" | "closed",
+        maxClients: options.maxClients,
+        messageRate: parseMessageRateOption(options.messageRate),
+        logFormat: options.logFormat as LogFormat,
       })
     );
   server.addCommand(
@@ -112,6 +176,18 @@ Examples:
         // `mochi server --data D fingerprint` gives --data to the parent: accept it there too.
         runServerFingerprint(dataDirectory(options.data ?? server.opts().data))
       ),
+  );
+  server.addCommand(
+    // Like fingerprint, options given to `mochi server` before the name count too.
+    setRoomPasswordCommand(DATA_OPTION_HELP, (data, file) => {
+      const roomPasswordFile = file ?? server.opts().roomPasswordFile;
+      return {
+        dataDirectory: dataDirectory(data ?? server.opts().data),
+        roomPasswordFile: roomPasswordFile === undefined
+          ? undefined
+          : resolveUserPath(roomPasswordFile),
+      };
+    }),
   );
   return server;
 }
@@ -169,17 +245,24 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Runs the server until SIGINT/SIGTERM: loads (on the first start, creates)
- * the identity key in the data directory and prints its fingerprint, binds
- * the UDP socket, serves the relay room, and on a signal closes every
- * connection (telling members) before exiting. Accounts and the room
- * password arrive with the chat-room issue.
+ * Runs the server until SIGINT/SIGTERM: opens the data (identity key,
+ * accounts, room password; the first start creates the key and asks for the
+ * room password), binds the UDP socket and serves the room. On a signal,
+ * members are told the server is stopping, their queued frames are sent,
+ * and the data is closed cleanly.
  */
 export async function runServer(options: ServerOptions): Promise<void> {
-  const identity: ServerIdentity = await withServerKv(
-    options.dataDirectory,
-    (kv) => loadOrCreateServerIdentity(kv, randomBytes),
-  );
+  let kv: Deno.Kv;
+  try {
+    kv = await openServerKv(options.dataDirectory);
+  } catch (error) {
+    fail(
+      `Cannot open the server data in ${options.dataDirectory}: ${reasonOf(error)}`,
+      EXIT.FAILURE,
+    );
+  }
+  const log = (line: string) => writeStdoutSync(`${line}\n`);
+  const { identity, passwordOrigin } = await prepareData(kv, options);
   let endpoint: UdpEndpoint;
   try {
     endpoint = UdpEndpoint.bind({
@@ -190,29 +273,68 @@ export async function runServer(options: ServerOptions): Promise<void> {
       config: options.mtu === undefined ? {} : { mtu: options.mtu },
     });
   } catch (error) {
+    kv.close();
     fail(`Cannot listen on ${options.host}:${options.port}: ${reasonOf(error)}`, EXIT.FAILURE);
   }
-  const log = (line: string) => writeStdoutSync(`${line}\n`);
   log(
     `mochi server listening on udp ${endpoint.address.hostname}:${endpoint.address.port}` +
       ` (data: ${options.dataDirectory})`,
   );
   if (identity.created) log(`created a new server identity key in ${options.dataDirectory}`);
   log(`server key fingerprint: ${identity.fingerprint}`);
-  const room = new RelayRoom(log);
+  log(
+    `room password: ${
+      ROOM_PASSWORD_ORIGINS[passwordOrigin]
+    }; registration ${options.registration};` +
+      ` at most ${options.maxClients} members`,
+  );
+  const server = new ChatServer({
+    kv,
+    endpoint,
+    maxMembers: options.maxClients,
+    messageRate: options.messageRate,
+    registrationOpen: options.registration === "open",
+    report: (event) => log(formatRoomEvent(event, options.logFormat)),
+  });
   const stopReports = startDropReports(() => endpoint.counters(), log);
-  const stop = () => {
+  const stop = async () => {
     Deno.removeSignalListener("SIGINT", stop);
     Deno.removeSignalListener("SIGTERM", stop);
     stopReports();
-    log(`stopping: telling ${room.memberCount} member(s)`);
-    endpoint.close();
+    log(`stopping: telling ${server.room.members.length} member(s)`);
+    await server.stop();
+    await endpoint.close();
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  await room.serve(endpoint);
+  await server.serve();
+  kv.close();
   const counters = endpoint.counters();
   log(`stopped; datagrams received ${counters.datagramsReceived}; ${formatDropReport(counters)}`);
+}
+
+const ROOM_PASSWORD_ORIGINS: Record<RoomPasswordOrigin, string> = {
+  file: "set from --room-password-file",
+  environment: "set from MOCHI_ROOM_PASSWORD",
+  stored: "as stored",
+  prompt: "set at the prompt",
+};
+
+/** The identity key and the room password, failing clearly when either cannot be had. */
+async function prepareData(kv: Deno.Kv, options: ServerOptions) {
+  try {
+    const identity = await loadOrCreateServerIdentity(kv, randomBytes);
+    const passwordOrigin = await ensureRoomPassword(kv, { file: options.roomPasswordFile });
+    return { identity, passwordOrigin };
+  } catch (error) {
+    kv.close();
+    if (error instanceof ServerIdentityCorrupt) {
+      fail(`${error.message} (in ${serverKvPath(options.dataDirectory)})`, EXIT.INTEGRITY);
+    }
+    if (error instanceof PasswordInputError) fail(error.message, error.exitCode);
+    if (error instanceof PromptCancelled) fail("Cannot start the server: cancelled", EXIT.FAILURE);
+    throw error;
+  }
 }
 
 function randomBytes(length: number): Uint8Array {

@@ -28,7 +28,9 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<Mo
 Deno.test("mochi server prints the key it creates; mochi server fingerprint prints it alone", async () => {
   await withTemporaryDirectory(async (directory) => {
     const data = join(directory, "server-data");
-    const server = startMochi(["server", "--host", "127.0.0.1", "--port", "0", "--data", data]);
+    const server = startMochi(["server", "--host", "127.0.0.1", "--port", "0", "--data", data], {
+      env: { MOCHI_ROOM_PASSWORD: "room-password" },
+    });
     let printed: string;
     try {
       const match = await server.stdout.waitFor(/^server key fingerprint: (\S+)$/m, 20_000);
@@ -48,7 +50,9 @@ Deno.test("mochi server prints the key it creates; mochi server fingerprint prin
     assert.equal(after.code, EXIT.OK, after.stderr);
     assert.equal(after.stdout, `${printed}\n`);
     // A second start keeps the key.
-    const again = startMochi(["server", "--host", "127.0.0.1", "--port", "0", "--data", data]);
+    const again = startMochi(["server", "--host", "127.0.0.1", "--port", "0", "--data", data], {
+      env: { MOCHI_ROOM_PASSWORD: "room-password" },
+    });
     try {
       const match = await again.stdout.waitFor(/^server key fingerprint: (\S+)$/m, 20_000);
       assert.equal(match[1], printed);
@@ -63,7 +67,9 @@ Deno.test("two servers started at once on one empty data directory print one key
   await withTemporaryDirectory(async (directory) => {
     const data = join(directory, "shared");
     const servers = [0, 1].map(() =>
-      startMochi(["server", "--host", "127.0.0.1", "--port", "0", "--data", data])
+      startMochi(["server", "--host", "127.0.0.1", "--port", "0", "--data", data], {
+        env: { MOCHI_ROOM_PASSWORD: "room-password" },
+      })
     );
     try {
       const printed = await Promise.all(

@@ -11,7 +11,7 @@ import { formatAddress, type HostPort, parseAddress } from "./_address.ts";
 import { ArgumentError } from "./_argument_error.ts";
 import { commanderParser } from "./_commander.ts";
 import { clientHomeDirectory } from "./_data_dirs.ts";
-import { fail, writeStderrSync, writeStdoutSync } from "./_fail.ts";
+import { fail, writeStdoutSync } from "./_fail.ts";
 import {
   isFingerprint,
   KnownServersError,
@@ -19,28 +19,26 @@ import {
   updateKnownServers,
   withoutKnownServer,
 } from "../client/known_servers.ts";
-import { type LineClientOptions, runLineClient } from "../client/line_client.ts";
-import { ServerKeyChanged, ServerNotTrusted, type VerifyServerOptions } from "../client/trust.ts";
-import { ConnectionLost } from "../errors.ts";
+import {
+  type ClientConfig,
+  ConfigFileError,
+  configFilePath,
+  loadClientConfig,
+} from "../client/config_file.ts";
+import { type ClientOptions, runChatClient } from "./_client_run.ts";
 import { parseMtu } from "./_numbers.ts";
 import { EXIT } from "./exit_codes.ts";
 
-/** The parsed, validated options of `mochi client`. */
-export interface ClientOptions {
-  /** The server's address. */
-  server: HostPort;
-  /** Account name; undefined = ask. */
-  user: string | undefined;
-  /** Create the account instead of logging in. */
+export type { ClientOptions } from "./_client_run.ts";
+
+/** What commander parsed (before the config file fills the gaps). */
+interface CommandLineOptions {
+  server?: HostPort;
+  user?: string;
   register: boolean;
-  /** Without a terminal: events as JSON lines instead of text lines. */
   json: boolean;
-  /** Largest UDP payload to send, in bytes; undefined = the transport's default. */
-  mtu: number | undefined;
-  /** Absolute path of the client's state directory (`MOCHI_HOME`). */
-  homeDirectory: string;
-  /** From `--fingerprint`: the only server key to accept (and pin). */
-  fingerprint: string | undefined;
+  mtu?: number;
+  fingerprint?: string;
 }
 
 /**
@@ -60,13 +58,13 @@ export function parseFingerprint(text: string): string {
 /** Builds the `client` command; its action calls {@link runClient}. */
 export function clientCommand(): CommandUnknownOpts {
   return new Command("client")
-    .description("Join a chat room (full-screen in a terminal, line mode in a pipe).")
+    .description("Join a chat room (interactive in a terminal, line mode in a pipe).")
     .option(
       "--server <host:port>",
-      "server address (required, except with --forget-server)",
+      'server address (required, unless "server" is in MOCHI_HOME/config.json)',
       commanderParser(parseAddress),
     )
-    .option("--user <name>", "account name (default: ask)")
+    .option("--user <name>", 'account name (default: "user" in config.json, else ask)')
     .option("--register", "create the account, then join", false)
     .option("--json", "in line mode, print each room event as one JSON object", false)
     .option(
@@ -87,7 +85,15 @@ export function clientCommand(): CommandUnknownOpts {
     .addHelpText(
       "after",
       `
-Passwords come from MOCHI_PASSWORD and MOCHI_ROOM_PASSWORD, else a prompt.
+In a terminal it asks whether to log in or create an account, the name, the
+password and the room password, and asks again after a refusal; then type
+messages, or /who, /msg NAME TEXT, /me TEXT, /quit, /help. In a pipe each
+input line is a message or a command, each room event one output line
+(--json: one JSON object, with "sent" lines for your own messages), and the
+passwords come from MOCHI_PASSWORD and MOCHI_ROOM_PASSWORD (exit 2 if unset).
+At the end of input it waits until the server has every message, then exits 0.
+
+MOCHI_HOME/config.json may give defaults: {"server": "host:port", "user": "name"}.
 State (keys, pinned servers, history) lives in MOCHI_HOME (default: $XDG_DATA_HOME/mochi).
 
 The server's key is pinned on first use in MOCHI_HOME/known_servers: in a
@@ -96,7 +102,7 @@ a line on stderr says so. A different key later is refused (exit 7).
 
 Examples:
   $ mochi client --server 192.0.2.10:55555 --user ada --register
-  $ echo "hello" | mochi client --server [::1]:55555 --user ada
+  $ echo "hello" | MOCHI_PASSWORD=... MOCHI_ROOM_PASSWORD=... mochi client --server [::1]:55555 --user ada
   $ mochi client --server chat.example:55555 --user ada --json < /dev/null
   $ mochi client --server chat.example:55555 --fingerprint SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU
   $ mochi client --forget-server chat.example:55555`,
@@ -105,21 +111,7 @@ Examples:
       if (options.forgetServer !== undefined) {
         return runForgetServer(options.forgetServer, clientHomeDirectory());
       }
-      if (options.server === undefined) {
-        // Worded and routed like commander's own check, which --forget-server rules out.
-        return command.error("error: required option '--server <host:port>' not specified", {
-          code: "commander.missingMandatoryOptionValue",
-        });
-      }
-      return runClient({
-        server: options.server,
-        user: options.user,
-        register: options.register,
-        json: options.json,
-        mtu: options.mtu,
-        homeDirectory: clientHomeDirectory(),
-        fingerprint: options.fingerprint,
-      });
+      return resolveClientOptions(options, command).then(runClient);
     });
 }
 
@@ -153,78 +145,56 @@ export async function runForgetServer(address: HostPort, homeDirectory: string):
 }
 
 /**
- * Asks a yes/no question on the terminal: the question on stderr (stdout
- * carries the room), the answer read from stdin; only "y" or "yes" is yes.
- * Call it only when {@link hasTerminal} is true: it never prompts a pipe.
+ * Runs the client: logs in and joins (asking in a terminal; from --user,
+ * the config file, MOCHI_PASSWORD and MOCHI_ROOM_PASSWORD in a pipe), then
+ * the terminal interface or line mode; at the end of input it waits until
+ * the server acknowledged everything, then exits 0. Each failure exits with
+ * its status (README, "Exit statuses").
  */
-export async function askOnTerminal(question: string): Promise<boolean> {
-  writeStderrSync(`${question} [y/N] `);
-  const answer = await readTerminalLine();
-  if (answer === null) writeStderrSync("\n");
-  return answer !== null && /^\s*y(es)?\s*$/i.test(answer);
-}
-
-async function readTerminalLine(): Promise<string | null> {
-  const decoder = new TextDecoder();
-  const buffer = new Uint8Array(1024);
-  let line = "";
-  // A terminal in line mode hands over one line per read; loop for long ones.
-  for (;;) {
-    const count = await Deno.stdin.read(buffer);
-    if (count === null) return line === "" ? null : line;
-    line += decoder.decode(buffer.subarray(0, count), { stream: true });
-    const end = line.indexOf("\n");
-    if (end >= 0) return line.slice(0, end);
-    if (line.length > 4096) return line;
-  }
-}
-
-/** Whether a person can be asked: stdin to answer on and stderr to show the question. */
-export function hasTerminal(): boolean {
-  return Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
-}
-
-/** The server-key check's options for `verifyServer`, from the client's options. */
-export function serverTrustOptions(options: ClientOptions): VerifyServerOptions {
-  return {
-    address: options.server,
-    homeDirectory: options.homeDirectory,
-    pinnedFingerprint: options.fingerprint,
-    interactive: hasTerminal(),
-    ask: askOnTerminal,
-    report: (text) => writeStderrSync(`${text}\n`),
-  };
+export function runClient(options: ClientOptions): Promise<void> {
+  return runChatClient(options);
 }
 
 /**
- * Runs the client: each line of stdin is sent, each room event printed on
- * stdout; at the end of input it waits until the server acknowledged
- * everything, then exits 0. Until accounts exist, `--user` is only the name
- * shown to others (default: $USER).
+ * The client's options from the command line and MOCHI_HOME/config.json
+ * (the command line wins). Exits 2 for an unusable config file, and like
+ * commander for a server given nowhere.
  */
-export async function runClient(options: ClientOptions): Promise<void> {
-  const name = options.user ?? Deno.env.get("USER") ?? "guest";
-  const lineClientOptions: LineClientOptions = {
-    server: options.server,
-    name,
-    json: options.json,
-    config: options.mtu === undefined ? {} : { mtu: options.mtu },
-    input: Deno.stdin.readable,
-    print: (line) => writeStdoutSync(`${line}\n`),
-    trust: serverTrustOptions(options),
-  };
+async function resolveClientOptions(
+  options: CommandLineOptions,
+  command: CommandUnknownOpts,
+): Promise<ClientOptions> {
+  const homeDirectory = clientHomeDirectory();
+  let config: ClientConfig;
   try {
-    await runLineClient(lineClientOptions);
+    config = await loadClientConfig(homeDirectory);
   } catch (error) {
-    if (error instanceof ConnectionLost) {
-      fail(error.message, EXIT.SERVER_UNREACHABLE);
-    }
-    if (error instanceof ServerKeyChanged) {
-      fail(error.message, EXIT.SERVER_KEY_CHANGED, error.explanation);
-    }
-    if (error instanceof ServerNotTrusted || error instanceof KnownServersError) {
-      fail(error.message, EXIT.FAILURE);
-    }
+    if (error instanceof ConfigFileError) fail(error.message, EXIT.USAGE);
     throw error;
   }
+  let server = options.server;
+  if (server === undefined && config.server !== undefined) {
+    try {
+      server = parseAddress(config.server);
+    } catch (error) {
+      if (!(error instanceof ArgumentError)) throw error;
+      fail(`Cannot use ${configFilePath(homeDirectory)}: "server": ${error.message}`, EXIT.USAGE);
+    }
+  }
+  if (server === undefined) {
+    // Worded and routed like commander's own check, which --forget-server rules out.
+    return command.error("error: required option '--server <host:port>' not specified", {
+      code: "commander.missingMandatoryOptionValue",
+    });
+  }
+  return {
+    server,
+    user: options.user ?? config.user,
+    userFromConfig: options.user === undefined && config.user !== undefined,
+    register: options.register,
+    json: options.json,
+    mtu: options.mtu,
+    homeDirectory,
+    fingerprint: options.fingerprint,
+  };
 }

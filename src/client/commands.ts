@@ -1,0 +1,113 @@
+/**
+ * What a line typed into the client means: a message, or one of the
+ * commands `/who`, `/msg NAME TEXT`, `/me TEXT`, `/quit`, `/help`. A line
+ * starting with `//` is a message that starts with `/` (`//shrug` sends
+ * `/shrug`). Pure: the same parser serves the terminal and the pipe.
+ *
+ * Rules: an empty or blank line means nothing (it is not sent); command
+ * names are case-insensitive; the text of a message or command is kept as
+ * typed (inner and trailing spaces included), only the one space run after
+ * the command word (and after the name of `/msg`) is taken off. A text over
+ * {@link MAX_TEXT_BYTES} or a name over {@link MAX_NAME_CHARACTERS} is a
+ * local error, so it never reaches the wire.
+ *
+ * @example
+ * ```ts
+ * import { parseInput } from "./commands.ts";
+ * const input = parseInput("/msg bob see you at 5");
+ * if (input.kind !== "private" || input.to !== "bob") throw new Error("unexpected");
+ * ```
+ *
+ * @module
+ */
+
+import { MAX_NAME_CHARACTERS, MAX_TEXT_BYTES } from "../protocol/mod.ts";
+
+/** What one input line asks for. */
+export type ParsedInput =
+  /** A message to the room. */
+  | { readonly kind: "say"; readonly text: string }
+  /** An action (`/me waves` is shown as `* ada waves`). */
+  | { readonly kind: "emote"; readonly text: string }
+  /** A private message to one member. */
+  | { readonly kind: "private"; readonly to: string; readonly text: string }
+  /** Ask who is in the room. */
+  | { readonly kind: "who" }
+  /** Leave the room (after the server has acknowledged everything sent). */
+  | { readonly kind: "quit" }
+  /** Show the commands. */
+  | { readonly kind: "help" }
+  /** An empty or blank line: nothing to do. */
+  | { readonly kind: "empty" }
+  /** The line cannot be used; `message` says why, for the user. Nothing is sent. */
+  | { readonly kind: "error"; readonly message: string };
+
+/** One line per command, for `/help`. */
+export const HELP_LINES: readonly string[] = [
+  "/who              who is in the room",
+  "/msg NAME TEXT    a private message to NAME",
+  "/me TEXT          an action: /me waves shows as * you waves",
+  "/quit             leave (after the server has everything you sent)",
+  "/help             this list",
+  "//TEXT            a message that starts with /",
+];
+
+const encoder = new TextEncoder();
+
+/** Parses one line of input (without its line ending). */
+export function parseInput(line: string): ParsedInput {
+  if (line.trim() === "") return { kind: "empty" };
+  if (line.startsWith("//")) return message("say", line.slice(1));
+  if (!line.startsWith("/")) return message("say", line);
+  const match = line.match(/^\/(\S*)(?:\s+([\s\S]*))?$/)!;
+  const command = match[1]!.toLowerCase();
+  const rest = match[2] ?? "";
+  switch (command) {
+    case "me":
+      return rest === "" ? usage("/me TEXT") : message("emote", rest);
+    case "msg":
+      return privateMessage(rest);
+    case "who":
+    case "quit":
+    case "help":
+      return rest.trim() === ""
+        ? { kind: command }
+        : { kind: "error", message: `/${command} takes no arguments` };
+    default:
+      return {
+        kind: "error",
+        message: `Unknown command /${match[1]} (type /help for the list; ` +
+          `start a line with // to send it as a message)`,
+      };
+  }
+}
+
+function privateMessage(rest: string): ParsedInput {
+  const match = rest.match(/^(\S+)(?:\s+([\s\S]*))?$/);
+  const to = match?.[1];
+  const text = match?.[2] ?? "";
+  if (to === undefined || text === "") return usage("/msg NAME TEXT");
+  if ([...to].length > MAX_NAME_CHARACTERS) {
+    return {
+      kind: "error",
+      message: `Cannot send to ${to}: a name has at most ${MAX_NAME_CHARACTERS} characters`,
+    };
+  }
+  const checked = message("say", text);
+  return checked.kind === "error" ? checked : { kind: "private", to: to.normalize("NFC"), text };
+}
+
+function message(kind: "say" | "emote", text: string): ParsedInput {
+  const bytes = encoder.encode(text).length;
+  if (bytes > MAX_TEXT_BYTES) {
+    return {
+      kind: "error",
+      message: `Cannot send: the message is ${bytes} bytes long, at most ${MAX_TEXT_BYTES} fit`,
+    };
+  }
+  return { kind, text };
+}
+
+function usage(form: string): ParsedInput {
+  return { kind: "error", message: `Usage: ${form}` };
+}

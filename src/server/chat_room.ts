@@ -41,6 +41,8 @@ export interface Member {
   readonly since: number;
   lastActive: number;
   readonly bucket: TokenBucket;
+  /** After a rate-limit refusal, every message is refused until then (keeps resends in order). */
+  refusingUntil: number;
 }
 
 /** One thing the console should show. */
@@ -111,6 +113,7 @@ export class ChatRoom {
       since: now,
       lastActive: now,
       bucket: new TokenBucket(now, this.#messageRate),
+      refusingUntil: 0,
     };
     this.#members.set(account, member);
     if (previous !== undefined) {
@@ -210,8 +213,13 @@ export class ChatRoom {
       return refusal("messageTooLong", `Cannot send: longer than ${MAX_TEXT_BYTES} bytes`);
     }
     if (request.text.trim() === "") return refusal("invalidText", "Cannot send: empty message");
-    const decision = member.bucket.take(now);
+    // Once one message is refused, the ones already in flight behind it are
+    // refused too, so a client that resends in order keeps its order.
+    const decision = now < member.refusingUntil
+      ? { allowed: false as const, retryAfterMs: member.refusingUntil - now }
+      : member.bucket.take(now);
     if (!decision.allowed) {
+      member.refusingUntil = Math.max(member.refusingUntil, now + decision.retryAfterMs);
       return {
         ...refusal("rateLimited", "Cannot send: too many messages, slow down"),
         retryAfterMs: Math.ceil(decision.retryAfterMs),

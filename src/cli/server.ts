@@ -14,6 +14,7 @@ import { fail, writeStdoutSync } from "./_fail.ts";
 import { formatDropReport, startDropReports } from "../server/drop_report.ts";
 import { ChatServer } from "../server/chat_server.ts";
 import { formatRoomEvent, type LogFormat } from "../server/console.ts";
+import { LiveConsole } from "../server/live_console.ts";
 import { PromptCancelled } from "./_hidden_prompt.ts";
 import {
   ensureRoomPassword,
@@ -276,38 +277,59 @@ export async function runServer(options: ServerOptions): Promise<void> {
     kv.close();
     fail(`Cannot listen on ${options.host}:${options.port}: ${reasonOf(error)}`, EXIT.FAILURE);
   }
-  log(
+  const startup: string[] = [];
+  startup.push(
     `mochi server listening on udp ${endpoint.address.hostname}:${endpoint.address.port}` +
       ` (data: ${options.dataDirectory})`,
   );
-  if (identity.created) log(`created a new server identity key in ${options.dataDirectory}`);
-  log(`server key fingerprint: ${identity.fingerprint}`);
-  log(
+  if (identity.created) {
+    startup.push(`created a new server identity key in ${options.dataDirectory}`);
+  }
+  startup.push(`server key fingerprint: ${identity.fingerprint}`);
+  startup.push(
     `room password: ${
       ROOM_PASSWORD_ORIGINS[passwordOrigin]
     }; registration ${options.registration};` +
       ` at most ${options.maxClients} members`,
   );
+  // On a terminal: the live member table above the scrolling log.
+  let live: LiveConsole | null = null;
+  const report = (line: string) => live === null ? log(line) : live.log(line);
   const server = new ChatServer({
     kv,
     endpoint,
     maxMembers: options.maxClients,
     messageRate: options.messageRate,
     registrationOpen: options.registration === "open",
-    report: (event) => log(formatRoomEvent(event, options.logFormat)),
+    report: (event) => report(formatRoomEvent(event, options.logFormat)),
   });
-  const stopReports = startDropReports(() => endpoint.counters(), log);
+  if (Deno.stdout.isTerminal() && options.logFormat === "text") {
+    live = new LiveConsole(
+      () =>
+        server.room.members.map((member) => ({
+          name: member.displayName,
+          address: member.handle.address,
+          idleMs: Date.now() - member.lastActive,
+          ...member.handle.linkStats(),
+        })),
+      `mochi server on ${endpoint.address.hostname}:${endpoint.address.port}`,
+    );
+    live.start();
+  }
+  for (const line of startup) report(line);
+  const stopReports = startDropReports(() => endpoint.counters(), report);
   const stop = async () => {
     Deno.removeSignalListener("SIGINT", stop);
     Deno.removeSignalListener("SIGTERM", stop);
     stopReports();
-    log(`stopping: telling ${server.room.members.length} member(s)`);
+    report(`stopping: telling ${server.room.members.length} member(s)`);
     await server.stop();
     await endpoint.close();
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   await server.serve();
+  live?.stop();
   kv.close();
   const counters = endpoint.counters();
   log(`stopped; datagrams received ${counters.datagramsReceived}; ${formatDropReport(counters)}`);

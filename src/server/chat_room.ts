@@ -31,6 +31,8 @@ export interface MemberHandle {
   close(reason: string): void;
   /** `host:port`, for the console. */
   readonly address: string;
+  /** The link's round-trip time and retransmissions, for the console's live view. */
+  linkStats(): { rttMs: number; retransmissions: number };
 }
 
 /** A member of the room. */

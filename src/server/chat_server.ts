@@ -303,6 +303,11 @@ class OrderedHandle implements MemberHandle {
     this.address = `${connection.peer.hostname}:${connection.peer.port}`;
   }
 
+  linkStats(): { rttMs: number; retransmissions: number } {
+    const stats = this.#connection.stats();
+    return { rttMs: stats.smoothedRttMs, retransmissions: stats.packetsRetransmitted };
+  }
+
   /** Resolves when the connection has closed, however it closed. */
   get closed(): Promise<unknown> {
     return this.#connection.closed;

@@ -8,7 +8,7 @@
  */
 
 import { AccountRecordCorrupt } from "../server/accounts.ts";
-import { openServerKv, serverKvPath } from "../server/identity.ts";
+import { openServerKv, ServerIdentityCorrupt, serverKvPath } from "../server/identity.ts";
 import { PasswordRecordCorrupt } from "../server/password_hash.ts";
 import { RoomPasswordCorrupt } from "../server/room_password.ts";
 import { PromptCancelled } from "./_hidden_prompt.ts";
@@ -57,7 +57,7 @@ export async function withServerData<T>(
 function failForCommonError(error: unknown, dataDirectory: string): never {
   if (
     error instanceof AccountRecordCorrupt || error instanceof RoomPasswordCorrupt ||
-    error instanceof PasswordRecordCorrupt
+    error instanceof PasswordRecordCorrupt || error instanceof ServerIdentityCorrupt
   ) {
     fail(
       `${error.message} (in ${serverKvPath(dataDirectory)})`,

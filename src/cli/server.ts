@@ -32,6 +32,7 @@ import { UdpEndpoint } from "../transport/udp.ts";
 import { parseInteger, parseMtu } from "./_numbers.ts";
 import { resolveUserPath } from "./_paths.ts";
 import { EXIT } from "./exit_codes.ts";
+import { reasonOf, withServerData } from "./_server_data.ts";
 import { ArgumentError } from "./_argument_error.ts";
 import type { TokenBucketConfig } from "../server/token_bucket.ts";
 import { setRoomPasswordCommand } from "./set_room_password.ts";
@@ -208,41 +209,9 @@ export async function runServerFingerprint(dataDirectory: string): Promise<void>
     if (error instanceof Deno.errors.NotFound) fail(noKey, EXIT.FAILURE);
     fail(`Cannot read ${serverKvPath(dataDirectory)}: ${reasonOf(error)}`, EXIT.FAILURE);
   }
-  const identity = await withServerKv(dataDirectory, loadServerIdentity);
+  const identity = await withServerData(dataDirectory, loadServerIdentity);
   if (identity === null) fail(noKey, EXIT.FAILURE);
   writeStdoutSync(`${identity.fingerprint}\n`);
-}
-
-/** Opens the data's KV, runs `use` on it, closes it; failures end the process clearly. */
-async function withServerKv<T>(
-  dataDirectory: string,
-  use: (kv: Deno.Kv) => Promise<T>,
-): Promise<T> {
-  let kv: Deno.Kv;
-  try {
-    kv = await openServerKv(dataDirectory);
-  } catch (error) {
-    fail(`Cannot open the server data in ${dataDirectory}: ${reasonOf(error)}`, EXIT.FAILURE);
-  }
-  try {
-    return await use(kv);
-  } catch (error) {
-    if (error instanceof ServerIdentityCorrupt) {
-      fail(
-        `${error.message} (in ${serverKvPath(dataDirectory)})`,
-        EXIT.INTEGRITY,
-        "Restore the data directory from a backup: a new key would make every client refuse " +
-          "this server.",
-      );
-    }
-    throw error;
-  } finally {
-    kv.close();
-  }
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

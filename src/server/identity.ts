@@ -32,6 +32,7 @@ import {
   keyPairFromPrivateKey,
   X25519_KEY_LENGTH,
 } from "../secure/mod.ts";
+import { retryWhileLocked } from "./kv_retry.ts";
 
 /** Where the identity lives in the server's KV. */
 export const SERVER_IDENTITY_KEY: Deno.KvKey = ["server", "identity"];
@@ -86,7 +87,7 @@ export async function openServerKv(dataDirectory: string): Promise<Deno.Kv> {
   } catch (error) {
     if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
   }
-  return await whileLocked(() => Deno.openKv(path));
+  return await retryWhileLocked(() => Deno.openKv(path));
 }
 
 /**
@@ -115,7 +116,7 @@ export async function loadOrCreateServerIdentity(
   // next read finds (unless it was deleted in between, which is no race we
   // need to win).
   for (let attempt = 0; attempt < 3; attempt++) {
-    const existing = await whileLocked(() => loadServerIdentity(kv));
+    const existing = await retryWhileLocked(() => loadServerIdentity(kv));
     if (existing !== null) return existing;
     const privateKey = randomBytes(X25519_KEY_LENGTH);
     const usable = privateKey instanceof Uint8Array && privateKey.length === X25519_KEY_LENGTH &&
@@ -127,7 +128,7 @@ export async function loadOrCreateServerIdentity(
       privateKey: privateKey.slice(),
       createdAt: now().toISOString(),
     };
-    const result = await whileLocked(() =>
+    const result = await retryWhileLocked(() =>
       kv.atomic()
         .check({ key: SERVER_IDENTITY_KEY, versionstamp: null })
         .set(SERVER_IDENTITY_KEY, record)
@@ -138,27 +139,6 @@ export async function loadOrCreateServerIdentity(
   throw new MochiError(
     "Cannot create the server identity: another process keeps changing it in the same data",
   );
-}
-
-/** How long {@link whileLocked} keeps retrying, in total. */
-const LOCKED_RETRY_LIMIT_MS = 5_000;
-
-/**
- * Runs `operation`, again while SQLite says another process holds the lock
- * (two servers starting on one data directory): Deno KV does not wait for
- * the lock itself, it fails at once with "database is locked".
- */
-async function whileLocked<T>(operation: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  for (let delay = 5;; delay = Math.min(delay * 2, 100)) {
-    try {
-      return await operation();
-    } catch (error) {
-      const locked = error instanceof Error && /database is (locked|busy)/i.test(error.message);
-      if (!locked || Date.now() - started > LOCKED_RETRY_LIMIT_MS) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
-  }
 }
 
 /** Validates a stored record; anything unexpected is {@link ServerIdentityCorrupt}. */

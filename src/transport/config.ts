@@ -52,11 +52,11 @@ export const DEFAULT_TRANSPORT_CONFIG: Readonly<TransportConfig> = Object.freeze
   initialRetransmissionTimeout: 1000,
   minRetransmissionTimeout: 200,
   maxRetransmissionTimeout: 60_000,
-  maxConsecutiveTimeouts: 6,
+  maxConsecutiveTimeouts: 5,
   maxAckDelay: 5,
   ackEveryPackets: 8,
   handshakeTimeout: 10_000,
-  idleTimeout: 30_000,
+  idleTimeout: 15_000,
   keepaliveInterval: 5_000,
 });
 

@@ -171,10 +171,9 @@ export class Connection {
     this.#handshakeStartedAt = options.now;
     this.#createdAt = options.now;
     this.#peerWindow = config.initialWindow;
-    this.#timers.set(
-      Timer.Idle,
-      options.now + (isClient ? config.idleTimeout : config.handshakeTimeout),
-    );
+    // A connecting client is bounded by the handshake timeout; its idle
+    // timer starts once it is established.
+    if (!isClient) this.#timers.set(Timer.Idle, options.now + config.handshakeTimeout);
   }
 
   /** A client connection; its first transmission is the Initial carrying `handshake`'s message. */
@@ -493,6 +492,7 @@ export class Connection {
     this.#ackNow = true;
     this.#timers.clear(Timer.Loss);
     this.#timers.set(Timer.Keepalive, now + this.#config.keepaliveInterval);
+    this.#timers.set(Timer.Idle, now + this.#config.idleTimeout);
     this.#events.push({ type: "connected" });
   }
 

@@ -14,6 +14,7 @@
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { handshakeBenchmark } from "./bench_handshakes.ts";
+import { roomBenchmark } from "./bench_room.ts";
 import { transportBenchmark } from "./bench_transport.ts";
 import { REPOSITORY_ROOT } from "./bench/process.ts";
 import {
@@ -27,6 +28,7 @@ import {
 export const SECTIONS: Record<string, BenchSection> = {
   transport: transportBenchmark,
   handshakes: handshakeBenchmark,
+  room: roomBenchmark,
 };
 
 const BENCHMARKS_DOCUMENT = `${REPOSITORY_ROOT}docs/benchmarks.md`;

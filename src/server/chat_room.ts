@@ -19,7 +19,12 @@
  */
 
 import type { MessageId, RoomSequence, ServerFrame } from "../protocol/mod.ts";
-import { DEDUPLICATION_WINDOW, messageIdToHex, roomSequence } from "../protocol/mod.ts";
+import {
+  DEDUPLICATION_WINDOW,
+  encodeFrame,
+  messageIdToHex,
+  roomSequence,
+} from "../protocol/mod.ts";
 import type { AccountName } from "./names.ts";
 import { MESSAGE_RATE, TokenBucket, type TokenBucketConfig } from "./token_bucket.ts";
 
@@ -27,6 +32,8 @@ import { MESSAGE_RATE, TokenBucket, type TokenBucketConfig } from "./token_bucke
 export interface MemberHandle {
   /** Queues a frame to this member (never throws; a dead link just drops it). */
   send(frame: ServerFrame): void;
+  /** Queues an already encoded frame: a broadcast is encoded once for everyone. */
+  sendEncoded(bytes: Uint8Array): void;
   /** Ends the session (after the frames already queued). */
   close(reason: string): void;
   /** `host:port`, for the console. */
@@ -275,8 +282,9 @@ export class ChatRoom {
   }
 
   #broadcast(frame: ServerFrame, except: Member): void {
+    const bytes = encodeFrame(frame);
     for (const member of this.#members.values()) {
-      if (member !== except) member.handle.send(frame);
+      if (member !== except) member.handle.sendEncoded(bytes);
     }
   }
 }

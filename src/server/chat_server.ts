@@ -37,7 +37,7 @@ import { checkRoomPassword } from "./room_password.ts";
 import type { TokenBucketConfig } from "./token_bucket.ts";
 
 /** Frames a slow member may have waiting before it is disconnected. */
-export const MAX_QUEUED_FRAMES = 4096;
+export const MAX_QUEUED_FRAMES = 1024;
 /** How long a client is told to wait when the hash pool is full. */
 const BUSY_RETRY_MS = 1000;
 
@@ -290,13 +290,18 @@ function errorFrame(code: ErrorCodeName, message: string): ServerFrame {
   return { type: "error", code, retryAfterMs: 0, message };
 }
 
-/** Frames to one connection, in order, with a bound on how far behind it may fall. */
+/**
+ * Frames to one connection, in order, with a bound on how far behind it may
+ * fall: a plain array drained by one loop, so a broadcast to N members costs
+ * N array pushes, not N promise chains.
+ */
 class OrderedHandle implements MemberHandle {
   readonly address: string;
   readonly #connection: UdpConnection;
-  #tail: Promise<void> = Promise.resolve();
-  #queued = 0;
-  #closing = false;
+  #queue: Uint8Array[] = [];
+  #head = 0;
+  #draining = false;
+  #closeReason: string | null = null;
 
   constructor(connection: UdpConnection) {
     this.#connection = connection;
@@ -314,21 +319,43 @@ class OrderedHandle implements MemberHandle {
   }
 
   send(frame: ServerFrame): void {
-    if (this.#closing) return;
-    if (++this.#queued > MAX_QUEUED_FRAMES) {
+    this.sendEncoded(encodeFrame(frame));
+  }
+
+  sendEncoded(bytes: Uint8Array): void {
+    if (this.#closeReason !== null) return;
+    if (this.#queue.length - this.#head >= MAX_QUEUED_FRAMES) {
       this.close("too slow: too many frames waiting");
       return;
     }
-    const bytes = encodeFrame(frame);
-    this.#tail = this.#tail.then(() => this.#connection.send(bytes)).catch(() => {}).finally(() => {
-      this.#queued--;
-    });
+    this.#queue.push(bytes);
+    if (!this.#draining) this.#drain();
   }
 
   close(reason: string): void {
-    if (this.#closing) return;
-    this.#closing = true;
-    this.#tail = this.#tail.then(() => this.#connection.close(reason)).then(() => {}, () => {});
+    if (this.#closeReason !== null) return;
+    this.#closeReason = reason;
+    if (!this.#draining) this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#head < this.#queue.length) {
+        const bytes = this.#queue[this.#head++]!;
+        if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+          this.#queue = this.#queue.slice(this.#head);
+          this.#head = 0;
+        }
+        await this.#connection.send(bytes);
+      }
+      if (this.#closeReason !== null) await this.#connection.close(this.#closeReason);
+    } catch {
+      this.#queue = []; // the connection is gone: nothing more can be sent
+      this.#head = 0;
+    } finally {
+      this.#draining = false;
+    }
   }
 }
 

@@ -6,8 +6,7 @@
  */
 
 import type { ExitCode } from "./exit_codes.ts";
-
-const encoder = new TextEncoder();
+import { writeAllSync } from "../ui/write_all.ts";
 
 /**
  * Writes all of `text` to stderr synchronously, so nothing is lost when the
@@ -26,15 +25,6 @@ export function writeStdoutSync(text: string): void {
     writeAllSync(Deno.stdout, text);
   } catch (error) {
     if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
-  }
-}
-
-function writeAllSync(stream: { writeSync(bytes: Uint8Array): number }, text: string): void {
-  let bytes = encoder.encode(text);
-  // writeSync may write only part of the buffer (pipes), so loop.
-  while (bytes.length > 0) {
-    const written = stream.writeSync(bytes);
-    bytes = bytes.subarray(written);
   }
 }
 

@@ -9,6 +9,7 @@
  */
 
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
+import { writeAllSync } from "../ui/write_all.ts";
 
 /** One member's row. */
 export interface MemberRow {
@@ -58,7 +59,6 @@ export class LiveConsole {
   readonly #rows: () => MemberRow[];
   readonly #title: string;
   #timer: ReturnType<typeof setInterval> | undefined;
-  readonly #encoder = new TextEncoder();
 
   /** A console for `rows` (called at each redraw). */
   constructor(rows: () => MemberRow[], title: string) {
@@ -96,8 +96,6 @@ export class LiveConsole {
   }
 
   #write(text: string): void {
-    const bytes = this.#encoder.encode(text);
-    let written = 0;
-    while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+    writeAllSync(Deno.stdout, text);
   }
 }

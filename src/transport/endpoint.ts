@@ -85,6 +85,28 @@ export interface EndpointCounters {
   connectionsAccepted: number;
 }
 
+/** Fresh counters, all zero. */
+export function createEndpointCounters(): EndpointCounters {
+  return {
+    datagramsReceived: 0,
+    droppedForged: 0,
+    droppedReplayed: 0,
+    droppedTruncated: 0,
+    droppedWrongVersion: 0,
+    droppedMalformed: 0,
+    droppedUnknownConnection: 0,
+    droppedUnexpectedInitial: 0,
+    droppedTooManyConnections: 0,
+    droppedShortInitial: 0,
+    droppedBadToken: 0,
+    droppedBadHandshake: 0,
+    retriesSent: 0,
+    unvalidatedBytesReceived: 0,
+    unvalidatedBytesSent: 0,
+    connectionsAccepted: 0,
+  };
+}
+
 /** How an endpoint is set up. */
 export interface EndpointOptions {
   /** Whether peers may open connections to us (a server). */
@@ -114,24 +136,7 @@ export class Endpoint {
   readonly #deadlines = new DeadlineQueue<Connection>();
   readonly #ready = new Set<Connection>();
   readonly #events: EndpointEvent[] = [];
-  readonly #counters: EndpointCounters = {
-    datagramsReceived: 0,
-    droppedForged: 0,
-    droppedReplayed: 0,
-    droppedTruncated: 0,
-    droppedWrongVersion: 0,
-    droppedMalformed: 0,
-    droppedUnknownConnection: 0,
-    droppedUnexpectedInitial: 0,
-    droppedTooManyConnections: 0,
-    droppedShortInitial: 0,
-    droppedBadToken: 0,
-    droppedBadHandshake: 0,
-    retriesSent: 0,
-    unvalidatedBytesReceived: 0,
-    unvalidatedBytesSent: 0,
-    connectionsAccepted: 0,
-  };
+  readonly #counters: EndpointCounters = createEndpointCounters();
 
   /** An endpoint with no connections yet. */
   constructor(options: EndpointOptions) {

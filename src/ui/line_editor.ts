@@ -12,8 +12,7 @@
  * @module
  */
 
-const encoder = new TextEncoder();
-
+import { writeAllSync } from "./write_all.ts";
 /** What a key did. */
 export type EditResult =
   | { kind: "none" }
@@ -164,8 +163,6 @@ export class TerminalLineEditor {
   }
 
   #write(text: string): void {
-    const bytes = encoder.encode(text);
-    let written = 0;
-    while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+    writeAllSync(Deno.stdout, text);
   }
 }

@@ -2,28 +2,10 @@
 
 import assert from "node:assert/strict";
 import { DropReporter, formatDropReport } from "../../src/server/drop_report.ts";
-import type { EndpointCounters } from "../../src/transport/endpoint.ts";
+import { createEndpointCounters, type EndpointCounters } from "../../src/transport/endpoint.ts";
 
 function counters(overrides: Partial<EndpointCounters> = {}): EndpointCounters {
-  return {
-    datagramsReceived: 0,
-    droppedForged: 0,
-    droppedReplayed: 0,
-    droppedTruncated: 0,
-    droppedWrongVersion: 0,
-    droppedMalformed: 0,
-    droppedUnknownConnection: 0,
-    droppedUnexpectedInitial: 0,
-    droppedTooManyConnections: 0,
-    droppedShortInitial: 0,
-    droppedBadToken: 0,
-    droppedBadHandshake: 0,
-    retriesSent: 0,
-    unvalidatedBytesReceived: 0,
-    unvalidatedBytesSent: 0,
-    connectionsAccepted: 0,
-    ...overrides,
-  };
+  return { ...createEndpointCounters(), ...overrides };
 }
 
 Deno.test("the drop report names each counter", () => {

@@ -65,7 +65,7 @@ export class Writer {
    * Appends `bytes` behind their length in a `size`-byte prefix, failing if
    * the length is outside `min..max`.
    */
-  writeLengthPrefixed(size: 1 | 2, bytes: Uint8Array, limits: Limits, field: string): void {
+  writeLengthPrefixed(size: 1 | 2 | 4, bytes: Uint8Array, limits: Limits, field: string): void {
     const problem = lengthProblem(bytes.length, limits, field);
     if (problem) this.fail(problem);
     this.writeUint(size, bytes.length);
@@ -151,7 +151,7 @@ export class Reader {
    * A view of bytes behind a `size`-byte length prefix. The length is checked
    * against `limits` before anything is read, then against what remains.
    */
-  readLengthPrefixed(size: 1 | 2, limits: Limits, field: string): Uint8Array {
+  readLengthPrefixed(size: 1 | 2 | 4, limits: Limits, field: string): Uint8Array {
     const length = this.readUint(size, field);
     const problem = lengthProblem(length, limits, field);
     return problem ? this.fail(problem) : this.readBytes(length, field);

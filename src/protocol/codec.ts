@@ -11,6 +11,7 @@
  *
  * Integers are big-endian. Strings are UTF-8 behind a 1- or 2-byte length in
  * bytes; decoding is fatal on any invalid sequence and keeps a leading BOM.
+ * Byte strings have a 1-, 2- or 4-byte length (4 for file content).
  *
  * @module
  */
@@ -92,8 +93,8 @@ export const bool: Codec<boolean> = {
 
 /** Limits of a length-prefixed string or byte string. */
 export interface LengthOptions {
-  /** Bytes of the length prefix: 1 (up to 255) or 2 (up to 65,535). */
-  readonly lengthBytes: 1 | 2;
+  /** Bytes of the length prefix: 1 (up to 255), 2 (up to 65,535) or 4 (up to 2^32 - 1). */
+  readonly lengthBytes: 1 | 2 | 4;
   /** Fewest bytes allowed (default 0). */
   readonly minBytes?: number;
   /** Most bytes allowed. */

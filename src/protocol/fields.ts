@@ -1,6 +1,7 @@
 /**
  * Field types that several frames share: names, passwords, chat text,
- * explanations, message ids, room sequence numbers and times. Each is a codec
+ * explanations, message ids, room sequence numbers, times, and the fields of
+ * file transfer (file ids and names, hashes, content, FileInfo). Each is a codec
  * built from `codec.ts` with its limit from `limits.ts`, so a name is checked
  * the same way in Login, RoomMessage and MemberList.
  *
@@ -8,15 +9,28 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { type Codec, fixedBytes, u32, u64AsNumber, utf8 } from "./codec.ts";
 import {
+  bool,
+  byteString,
+  type Codec,
+  fixedBytes,
+  optional,
+  u32,
+  u64AsNumber,
+  utf8,
+} from "./codec.ts";
+import {
+  MAX_CHUNK_BYTES,
   MAX_EXPLANATION_BYTES,
+  MAX_FILE_ID_CHARACTERS,
+  MAX_FILE_NAME_BYTES,
   MAX_NAME_BYTES,
   MAX_NAME_CHARACTERS,
   MAX_PASSWORD_BYTES,
   MAX_SERVER_NAME_BYTES,
   MAX_TEXT_BYTES,
   MESSAGE_ID_BYTES,
+  SHA256_BYTES,
 } from "./limits.ts";
 
 /**
@@ -117,3 +131,130 @@ export const timestampField: Codec<number> = u64AsNumber;
 
 /** A delay in milliseconds (how long to wait before retrying; 0 for "no need"), u32. */
 export const millisecondsField: Codec<number> = u32;
+
+const fileIdCharacters = utf8({ lengthBytes: 1, minBytes: 1, maxBytes: MAX_FILE_ID_CHARACTERS });
+const FILE_ID_PATTERN = /^[0-9a-z]*$/;
+
+/**
+ * A file id: 1 to 32 characters of `[0-9a-z]`, behind a u8 length. The
+ * server generates 10 characters of `FILE_ID_ALPHABET`; the wire accepts the
+ * wider set so that ids are checked for safety (they name files on disk and
+ * appear in commands) without fixing their format.
+ */
+export const fileIdField: Codec<string> = {
+  encode(writer, value, field) {
+    fileIdCharacters.encode(writer, value, field);
+    if (!FILE_ID_PATTERN.test(value)) writer.fail(`${field} has characters other than [0-9a-z]`);
+  },
+  decode(reader, field) {
+    const value = fileIdCharacters.decode(reader, field);
+    return FILE_ID_PATTERN.test(value)
+      ? value
+      : reader.fail(`${field} has characters other than [0-9a-z]`);
+  },
+};
+
+/** A file's name as its sender gave it: 1 to 255 bytes of UTF-8 (receivers sanitise it). */
+export const fileNameField: Codec<string> = utf8({
+  lengthBytes: 2,
+  minBytes: 1,
+  maxBytes: MAX_FILE_NAME_BYTES,
+});
+
+/** A SHA-256 hash: exactly 32 raw bytes, no prefix. */
+export const sha256Field: Codec<Uint8Array> = fixedBytes(SHA256_BYTES);
+
+/** File content in a FileChunk or FileData: 0 to 262,144 bytes behind a u32 length. */
+export const chunkDataField: Codec<Uint8Array> = byteString({
+  lengthBytes: 4,
+  maxBytes: MAX_CHUNK_BYTES,
+});
+
+/** A file size or a position in a file, in bytes: u64 on the wire, at most 2^53 - 1. */
+export const byteCountField: Codec<number> = u64AsNumber;
+
+/**
+ * A file the server holds, as FileList, FileOffered and DownloadEnd describe
+ * it. An upload is visible while it is still streaming (`complete: false`,
+ * `stored` growing), so downloads can follow it.
+ */
+export interface FileInfo {
+  /** The server's id for the file. */
+  readonly fileId: string;
+  /** The name its sender gave, 1 to 255 bytes of UTF-8 (sanitise before using it as a path). */
+  readonly name: string;
+  /** Its size in bytes; absent while unknown (an upload from a pipe, not finished yet). */
+  readonly size?: number;
+  /** How many bytes the server has written to disk so far. */
+  readonly stored: number;
+  /** Whether the upload has ended and its size and hash were verified. */
+  readonly complete: boolean;
+  /** The verified SHA-256 of the content: present exactly when `complete`. */
+  readonly sha256?: Uint8Array;
+  /** The uploading member's name. */
+  readonly sender: string;
+  /** The one member the file is for; absent when it is for the whole room. */
+  readonly to?: string;
+  /** When the upload started, in milliseconds since the Unix epoch. */
+  readonly offeredAt: number;
+  /** When the server will delete it, in milliseconds since the Unix epoch. */
+  readonly expiresAt: number;
+}
+
+const optionalByteCount = optional(byteCountField);
+const optionalSha256 = optional(sha256Field);
+const optionalName = optional(nameField);
+
+/**
+ * A FileInfo: fileId `fileId`, name `fileName`, size `optional<u64>`, stored
+ * `u64`, complete `bool`, sha256 `optional<sha256>`, sender `name`, to
+ * `optional<name>`, offeredAt `u64`, expiresAt `u64`. Both directions refuse
+ * a hash without `complete` or `complete` without a hash, so a client never
+ * has to decide which of the two to believe.
+ */
+export const fileInfoField: Codec<FileInfo> = {
+  encode(writer, value, field) {
+    if (value.complete !== (value.sha256 !== undefined)) {
+      writer.fail(`${field}.sha256 must be present exactly when ${field}.complete is true`);
+    }
+    fileIdField.encode(writer, value.fileId, `${field}.fileId`);
+    fileNameField.encode(writer, value.name, `${field}.name`);
+    optionalByteCount.encode(writer, value.size, `${field}.size`);
+    byteCountField.encode(writer, value.stored, `${field}.stored`);
+    bool.encode(writer, value.complete, `${field}.complete`);
+    optionalSha256.encode(writer, value.sha256, `${field}.sha256`);
+    nameField.encode(writer, value.sender, `${field}.sender`);
+    optionalName.encode(writer, value.to, `${field}.to`);
+    timestampField.encode(writer, value.offeredAt, `${field}.offeredAt`);
+    timestampField.encode(writer, value.expiresAt, `${field}.expiresAt`);
+  },
+  decode(reader, field) {
+    const fileId = fileIdField.decode(reader, `${field}.fileId`);
+    const name = fileNameField.decode(reader, `${field}.name`);
+    const size = optionalByteCount.decode(reader, `${field}.size`);
+    const stored = byteCountField.decode(reader, `${field}.stored`);
+    const complete = bool.decode(reader, `${field}.complete`);
+    const sha256 = optionalSha256.decode(reader, `${field}.sha256`);
+    if (complete !== (sha256 !== undefined)) {
+      reader.fail(`${field}.sha256 must be present exactly when ${field}.complete is true`);
+    }
+    const sender = nameField.decode(reader, `${field}.sender`);
+    const to = optionalName.decode(reader, `${field}.to`);
+    const offeredAt = timestampField.decode(reader, `${field}.offeredAt`);
+    const expiresAt = timestampField.decode(reader, `${field}.expiresAt`);
+    // Absent optional fields are left out, not set to undefined, so a decoded
+    // FileInfo equals the one that was encoded.
+    return {
+      fileId,
+      name,
+      ...(size === undefined ? {} : { size }),
+      stored,
+      complete,
+      ...(sha256 === undefined ? {} : { sha256 }),
+      sender,
+      ...(to === undefined ? {} : { to }),
+      offeredAt,
+      expiresAt,
+    };
+  },
+};

@@ -13,9 +13,26 @@
 import type { Reader, Writer } from "./buffer.ts";
 import { type AuthResult, decodeAuthResult, encodeAuthResult } from "./frames/auth_result.ts";
 import { decodeDelivered, type Delivered, encodeDelivered } from "./frames/delivered.ts";
+import { decodeDownload, type Download, encodeDownload } from "./frames/download.ts";
+import { decodeDownloadEnd, type DownloadEnd, encodeDownloadEnd } from "./frames/download_end.ts";
 import { decodeEmote, type Emote, encodeEmote } from "./frames/emote.ts";
 import { decodeErrorFrame, encodeErrorFrame, type ErrorFrame } from "./frames/error_frame.ts";
+import { decodeFileChunk, encodeFileChunk, type FileChunk } from "./frames/file_chunk.ts";
+import { decodeFileData, encodeFileData, type FileData } from "./frames/file_data.ts";
+import {
+  decodeFileErrorFrame,
+  encodeFileErrorFrame,
+  type FileErrorFrame,
+} from "./frames/file_error.ts";
+import { decodeFileList, encodeFileList, type FileList } from "./frames/file_list.ts";
+import {
+  decodeFileListRequest,
+  encodeFileListRequest,
+  type FileListRequest,
+} from "./frames/file_list_request.ts";
+import { decodeFileOffered, encodeFileOffered, type FileOffered } from "./frames/file_offered.ts";
 import { decodeHello, encodeHello, type Hello } from "./frames/hello.ts";
+import { decodeJoinFiles, encodeJoinFiles, type JoinFiles } from "./frames/join_files.ts";
 import { decodeJoinResult, encodeJoinResult, type JoinResult } from "./frames/join_result.ts";
 import { decodeJoinRoom, encodeJoinRoom, type JoinRoom } from "./frames/join_room.ts";
 import { decodeLeave, encodeLeave, type Leave } from "./frames/leave.ts";
@@ -40,6 +57,15 @@ import {
   encodeSessionEnded,
   type SessionEnded,
 } from "./frames/session_ended.ts";
+import { decodeUploadDone, encodeUploadDone, type UploadDone } from "./frames/upload_done.ts";
+import { decodeUploadEnd, encodeUploadEnd, type UploadEnd } from "./frames/upload_end.ts";
+import {
+  decodeUploadProgress,
+  encodeUploadProgress,
+  type UploadProgress,
+} from "./frames/upload_progress.ts";
+import { decodeUploadReady, encodeUploadReady, type UploadReady } from "./frames/upload_ready.ts";
+import { decodeUploadStart, encodeUploadStart, type UploadStart } from "./frames/upload_start.ts";
 import { decodeWelcome, encodeWelcome, type Welcome } from "./frames/welcome.ts";
 import { decodeWhoRequest, encodeWhoRequest, type WhoRequest } from "./frames/who_request.ts";
 
@@ -53,7 +79,13 @@ export type ClientFrame =
   | Emote
   | PrivateMessage
   | WhoRequest
-  | Leave;
+  | Leave
+  | JoinFiles
+  | UploadStart
+  | FileChunk
+  | UploadEnd
+  | FileListRequest
+  | Download;
 
 /** A frame the server sends to a client. */
 export type ServerFrame =
@@ -66,7 +98,15 @@ export type ServerFrame =
   | Presence
   | MemberList
   | ErrorFrame
-  | SessionEnded;
+  | SessionEnded
+  | UploadReady
+  | UploadProgress
+  | UploadDone
+  | FileErrorFrame
+  | FileList
+  | FileOffered
+  | FileData
+  | DownloadEnd;
 
 /** Any frame: exactly one travels in each transport message. Discriminated by `type`. */
 export type Frame = ClientFrame | ServerFrame;
@@ -82,6 +122,12 @@ export const FrameType = {
   privateMessage: 0x07,
   whoRequest: 0x08,
   leave: 0x09,
+  joinFiles: 0x0a,
+  uploadStart: 0x0b,
+  fileChunk: 0x0c,
+  uploadEnd: 0x0d,
+  fileListRequest: 0x0e,
+  download: 0x0f,
   welcome: 0x81,
   authResult: 0x82,
   joinResult: 0x83,
@@ -92,6 +138,14 @@ export const FrameType = {
   memberList: 0x88,
   error: 0x89,
   sessionEnded: 0x8a,
+  uploadReady: 0x8b,
+  uploadProgress: 0x8c,
+  uploadDone: 0x8d,
+  fileError: 0x8e,
+  fileList: 0x8f,
+  fileOffered: 0x90,
+  fileData: 0x91,
+  downloadEnd: 0x92,
 } as const satisfies Record<Frame["type"], number>;
 
 /** The high bit of a type byte: set on server-to-client frames. */
@@ -124,6 +178,16 @@ export const FRAME_CODECS: {
   },
   whoRequest: { name: "WhoRequest", encode: encodeWhoRequest, decode: decodeWhoRequest },
   leave: { name: "Leave", encode: encodeLeave, decode: decodeLeave },
+  joinFiles: { name: "JoinFiles", encode: encodeJoinFiles, decode: decodeJoinFiles },
+  uploadStart: { name: "UploadStart", encode: encodeUploadStart, decode: decodeUploadStart },
+  fileChunk: { name: "FileChunk", encode: encodeFileChunk, decode: decodeFileChunk },
+  uploadEnd: { name: "UploadEnd", encode: encodeUploadEnd, decode: decodeUploadEnd },
+  fileListRequest: {
+    name: "FileListRequest",
+    encode: encodeFileListRequest,
+    decode: decodeFileListRequest,
+  },
+  download: { name: "Download", encode: encodeDownload, decode: decodeDownload },
   welcome: { name: "Welcome", encode: encodeWelcome, decode: decodeWelcome },
   authResult: { name: "AuthResult", encode: encodeAuthResult, decode: decodeAuthResult },
   joinResult: { name: "JoinResult", encode: encodeJoinResult, decode: decodeJoinResult },
@@ -138,4 +202,16 @@ export const FRAME_CODECS: {
   memberList: { name: "MemberList", encode: encodeMemberList, decode: decodeMemberList },
   error: { name: "ErrorFrame", encode: encodeErrorFrame, decode: decodeErrorFrame },
   sessionEnded: { name: "SessionEnded", encode: encodeSessionEnded, decode: decodeSessionEnded },
+  uploadReady: { name: "UploadReady", encode: encodeUploadReady, decode: decodeUploadReady },
+  uploadProgress: {
+    name: "UploadProgress",
+    encode: encodeUploadProgress,
+    decode: decodeUploadProgress,
+  },
+  uploadDone: { name: "UploadDone", encode: encodeUploadDone, decode: decodeUploadDone },
+  fileError: { name: "FileErrorFrame", encode: encodeFileErrorFrame, decode: decodeFileErrorFrame },
+  fileList: { name: "FileList", encode: encodeFileList, decode: decodeFileList },
+  fileOffered: { name: "FileOffered", encode: encodeFileOffered, decode: decodeFileOffered },
+  fileData: { name: "FileData", encode: encodeFileData, decode: decodeFileData },
+  downloadEnd: { name: "DownloadEnd", encode: encodeDownloadEnd, decode: decodeDownloadEnd },
 };

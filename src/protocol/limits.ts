@@ -7,7 +7,7 @@
  */
 
 /** The application protocol version sent in Hello and Welcome. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** A member name holds 1 to this many Unicode code points. */
 export const MAX_NAME_CHARACTERS = 32;
@@ -31,3 +31,27 @@ export const MESSAGE_ID_BYTES = 16;
  * messages unacknowledged by Delivered.
  */
 export const DEDUPLICATION_WINDOW = 1024;
+
+/** The bytes of file content a sender puts in each FileChunk (the last one may be shorter). */
+export const FILE_CHUNK_BYTES = 65_536;
+/** FileChunk and FileData carry 0 to this many bytes of content (the codec's limit). */
+export const MAX_CHUNK_BYTES = 262_144;
+/** A file name is 1 to this many UTF-8 bytes. */
+export const MAX_FILE_NAME_BYTES = 255;
+/** A FileList holds at most this many files. */
+export const MAX_FILES = 1_000;
+/**
+ * The characters of the file ids the server generates: Crockford's base32 in
+ * lower case (no i, l, o, u), so an id read aloud or typed is hard to get wrong.
+ */
+export const FILE_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+/**
+ * A file id on the wire is 1 to this many characters of `[0-9a-z]`: wider
+ * than what the server generates, so the id format can change without a new
+ * protocol version.
+ */
+export const MAX_FILE_ID_CHARACTERS = 32;
+/** Length of a SHA-256 hash: raw bytes, not hex. */
+export const SHA256_BYTES = 32;
+/** Length of an UploadStart's resume key: random bytes chosen by the uploading client. */
+export const RESUME_KEY_BYTES = 16;

@@ -41,6 +41,7 @@ export {
   type ServerFrame,
 } from "./frame.ts";
 export {
+  type FileInfo,
   type MessageId,
   messageId,
   messageIdToHex,
@@ -66,6 +67,20 @@ export { type Presence, PresenceKind } from "./frames/presence.ts";
 export type { MemberEntry, MemberList } from "./frames/member_list.ts";
 export { ErrorCode, type ErrorFrame } from "./frames/error_frame.ts";
 export { type SessionEnded, SessionEndReason } from "./frames/session_ended.ts";
+export type { JoinFiles } from "./frames/join_files.ts";
+export type { UploadStart } from "./frames/upload_start.ts";
+export type { FileChunk } from "./frames/file_chunk.ts";
+export type { UploadEnd } from "./frames/upload_end.ts";
+export type { FileListRequest } from "./frames/file_list_request.ts";
+export type { Download } from "./frames/download.ts";
+export type { UploadReady } from "./frames/upload_ready.ts";
+export type { UploadProgress } from "./frames/upload_progress.ts";
+export type { UploadDone } from "./frames/upload_done.ts";
+export { FileErrorCode, type FileErrorFrame } from "./frames/file_error.ts";
+export type { FileList } from "./frames/file_list.ts";
+export type { FileOffered } from "./frames/file_offered.ts";
+export type { FileData } from "./frames/file_data.ts";
+export type { DownloadEnd } from "./frames/download_end.ts";
 
 const TYPE_BY_BYTE = new Map<number, Frame["type"]>(
   Object.entries(FrameType).map(([type, byte]) => [byte, type as Frame["type"]]),

@@ -11,6 +11,8 @@ import {
   WrongCredentials,
   WrongRoomPassword,
 } from "../../src/client/session_errors.ts";
+import { UsageError } from "../../src/errors.ts";
+import { type FileInfo, PROTOCOL_VERSION, roomSequence } from "../../src/protocol/mod.ts";
 import { FakeChatServer } from "./_fake_server.ts";
 import { joined, optionsFor, Recorder, withHome } from "./_session_helpers.ts";
 
@@ -138,13 +140,109 @@ Deno.test({
   ...quiet,
   fn: () =>
     withHome(async (home) => {
-      const server = new FakeChatServer({ protocolVersion: 2 });
+      const other = PROTOCOL_VERSION + 1;
+      const server = new FakeChatServer({ protocolVersion: other });
       try {
         await assert.rejects(
           ChatSession.open(optionsFor(server, home)),
           (error) =>
-            error instanceof UnsupportedServerVersion && /protocol version 2/.test(error.message),
+            error instanceof UnsupportedServerVersion &&
+            error.message.includes(`protocol version ${other}`),
         );
+      } finally {
+        await server.close();
+      }
+    }),
+});
+
+Deno.test({
+  name: "listFiles asks on the chat link; offers, listings and file errors arrive as events",
+  ...quiet,
+  fn: () =>
+    withHome(async (home) => {
+      const file: FileInfo = {
+        fileId: "k3j4h5m7q2",
+        name: "notes.pdf",
+        size: 3,
+        stored: 3,
+        complete: true,
+        sha256: new Uint8Array(32),
+        sender: "bob",
+        offeredAt: 1,
+        expiresAt: 2,
+      };
+      const server = new FakeChatServer({
+        accounts: { ada: "secret" },
+        hook(member, frame, server) {
+          if (frame.type !== "fileListRequest") return;
+          void server.send(member, { type: "fileOffered", file })
+            .then(() => server.send(member, { type: "fileList", files: [file] }))
+            .then(() =>
+              server.send(member, { type: "fileError", code: "noSuchFile", message: "gone" })
+            );
+          return "handled";
+        },
+      });
+      try {
+        const ada = await joined(optionsFor(server, home), "ada");
+        const events = new Recorder(ada);
+        await ada.listFiles();
+        await events.until((events) => events.some((event) => event.type === "fileError"));
+        assert.deepEqual(events.events, [
+          { type: "fileOffered", file },
+          { type: "files", files: [file] },
+          { type: "fileError", code: "noSuchFile", message: "gone" },
+        ]);
+        assert.equal(server.members[0]!.received.at(-1)?.type, "fileListRequest");
+        await ada.leave();
+      } finally {
+        await server.close();
+      }
+    }),
+});
+
+Deno.test({
+  name: "fileLinkConnector opens a separate file link: Login (never Register) and JoinFiles",
+  ...quiet,
+  fn: () =>
+    withHome(async (home) => {
+      const server = new FakeChatServer({
+        roomPassword: "hush",
+        hook(member, frame, server) {
+          if (frame.type !== "joinFiles") return;
+          void server.send(member, {
+            type: "joinResult",
+            outcome: frame.roomPassword === server.roomPassword ? "ok" : "wrongRoomPassword",
+            retryAfterMs: 0,
+            message: "",
+            you: member.name ?? "?",
+            lastSequence: roomSequence(0),
+          });
+          return "handled";
+        },
+      });
+      try {
+        const session = await ChatSession.open(optionsFor(server, home));
+        assert.throws(() => session.fileLinkConnector(), UsageError, "not before the join");
+        await session.authenticate({ name: "ada", password: "secret", register: true });
+        await session.join("hush");
+        const connect = session.fileLinkConnector();
+        const fileLink = await connect();
+        assert.equal(fileLink.you, "ada");
+        assert.equal(server.members.length, 2, "a connection of its own");
+        assert.deepEqual(server.members[1]!.received.map((frame) => frame.type), [
+          "hello",
+          "login",
+          "joinFiles",
+        ]);
+        assert.deepEqual(server.members[1]!.received[2], {
+          type: "joinFiles",
+          roomPassword: "hush",
+        });
+        await session.say("still chatting");
+        await session.drain();
+        await fileLink.close();
+        await session.leave();
       } finally {
         await server.close();
       }

@@ -121,6 +121,14 @@ Deno.test("byte strings and fixed bytes are limited and decoded as copies", () =
     Uint8Array.of(0x0a, 0x0b),
     "the decoded value does not alias the message",
   );
+  const large = byteString({ lengthBytes: 4, maxBytes: 70_000 });
+  assertCodec(large, Uint8Array.of(7), "00 00 00 01 07");
+  assert.equal(decode(large, encode(large, new Uint8Array(70_000))).length, 70_000);
+  assertEncodingError(large, new Uint8Array(70_001), /70001 bytes, longer than the limit of 70000/);
+  assertFrameError(
+    () => decode(large, hex("ff ff ff ff")),
+    /^Cannot decode Test: field is 4294967295 bytes, longer than the limit of 70000$/,
+  );
   const four = fixedBytes(4);
   assertCodec(four, Uint8Array.of(9, 8, 7, 6), "09 08 07 06");
   assertEncodingError(four, Uint8Array.of(1, 2, 3), /exactly 4 bytes/);

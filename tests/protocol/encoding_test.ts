@@ -10,6 +10,7 @@ import {
   decodeClientFrame,
   decodeServerFrame,
   encodeFrame,
+  type FileInfo,
   type Frame,
   FrameEncodingError,
   FrameError,
@@ -92,6 +93,85 @@ Deno.test("frames that break a limit are not encoded", () => {
   );
 });
 
+Deno.test("file frames that break a limit are not encoded", () => {
+  const file: FileInfo = {
+    fileId: "7k2m9q4x1c",
+    name: "a.txt",
+    size: 3,
+    stored: 3,
+    complete: true,
+    sha256: new Uint8Array(32),
+    sender: "ada",
+    offeredAt: 0,
+    expiresAt: 0,
+  };
+  for (const fileId of ["", "z".repeat(33)]) {
+    assertRefused({ type: "download", fileId, offset: 0 }, /^Cannot encode Download: fileId is/);
+  }
+  for (const fileId of ["7K2M", "a-b", "a b", "../x", "é", "a\u0000"]) {
+    assertRefused(
+      { type: "uploadProgress", fileId, stored: 0 },
+      /^Cannot encode UploadProgress: fileId has characters other than \[0-9a-z\]$/,
+    );
+  }
+  assertRefused(
+    { type: "uploadStart", requestId: 0, name: "" },
+    /^Cannot encode UploadStart: name is 0 bytes, fewer than the minimum of 1$/,
+  );
+  assertRefused(
+    { type: "uploadStart", requestId: 0, name: "é".repeat(128) },
+    /name is 256 bytes, longer than the limit of 255$/,
+  );
+  assertRefused(
+    { type: "uploadStart", requestId: 0, resumeKey: new Uint8Array(15), name: "a" },
+    /resumeKey must be exactly 16 bytes/,
+  );
+  assertRefused({ type: "uploadStart", requestId: 2 ** 32, name: "a" }, /requestId must be/);
+  assertRefused({ type: "uploadStart", requestId: 0, name: "a", size: -1 }, /size must be/);
+  assertRefused({ type: "uploadStart", requestId: 0, name: "a", to: "" }, /to is 0 bytes/);
+  for (const length of [31, 33]) {
+    assertRefused(
+      { type: "uploadEnd", fileId: "a", size: 0, sha256: new Uint8Array(length) },
+      /^Cannot encode UploadEnd: sha256 must be exactly 32 bytes$/,
+    );
+  }
+  assertRefused(
+    { type: "fileChunk", fileId: "a", offset: 0, data: new Uint8Array(262_145) },
+    /^Cannot encode FileChunk: data is 262145 bytes, longer than the limit of 262144$/,
+  );
+  assertRefused(
+    { type: "fileData", fileId: "a", offset: 2 ** 53, data: new Uint8Array() },
+    /^Cannot encode FileData: offset must be an integer/,
+  );
+  assertRefused(
+    { type: "fileError", code: "nope" as "integrity", message: "" },
+    /^Cannot encode FileErrorFrame: code has unknown value "nope"$/,
+  );
+  assertRefused(
+    { type: "fileOffered", file: { ...file, complete: false } },
+    /^Cannot encode FileOffered: file\.sha256 must be present exactly when file\.complete/,
+  );
+  const { sha256: _, ...withoutHash } = file;
+  assertRefused({ type: "fileOffered", file: withoutHash }, /file\.sha256 must be present/);
+  assertRefused(
+    { type: "fileList", files: [file, { ...file, name: "" }] },
+    /^Cannot encode FileList: files\[1\]\.name is 0 bytes/,
+  );
+  assertRefused(
+    { type: "fileList", files: Array(1_001).fill(file) },
+    /^Cannot encode FileList: files has 1001 items, more than the limit of 1000$/,
+  );
+  const { size: __, ...withoutSize } = file;
+  assertRefused(
+    { type: "downloadEnd", file: withoutSize },
+    /^Cannot encode DownloadEnd: file must be complete/,
+  );
+  assertRefused(
+    { type: "downloadEnd", file: { ...withoutHash, complete: false } },
+    /^Cannot encode DownloadEnd: file must be complete/,
+  );
+});
+
 Deno.test("each direction's decoder refuses the other direction's frames", () => {
   assert.equal(decodeClientFrame(hex("08")).type, "whoRequest");
   assert.equal(decodeServerFrame(hex("86" + "00".repeat(24))).type, "delivered");
@@ -107,6 +187,14 @@ Deno.test("each direction's decoder refuses the other direction's frames", () =>
   assertFrameError(() => decodeClientFrame(hex("81")), /only travels to clients/);
   assertFrameError(() => decodeClientFrame(hex("")), /the message is empty/);
   assertFrameError(() => decodeServerFrame(hex("7f")), /unknown frame type 0x7f/);
+  assertFrameError(
+    () => decodeClientFrame(hex("91")),
+    /^Cannot decode frame: FileData \(0x91\) only travels to clients$/,
+  );
+  assertFrameError(
+    () => decodeServerFrame(hex("0c")),
+    /^Cannot decode frame: FileChunk \(0x0c\) only travels to the server$/,
+  );
 });
 
 Deno.test("errors say whose fault they are", () => {

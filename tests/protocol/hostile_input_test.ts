@@ -13,7 +13,7 @@ import {
   FrameError,
   FrameType,
 } from "../../src/protocol/mod.ts";
-import { GOLDENS } from "./_golden.ts";
+import { FILE_ID_HEX, GOLDENS, OTHER_FILE_ID_HEX } from "./_golden.ts";
 import { assertFrameError, hex } from "./_helpers.ts";
 
 const GOLDEN_BYTES = GOLDENS.map(({ hex: text }) => hex(text));
@@ -104,6 +104,27 @@ Deno.test("oversize lengths and counts are refused before anything behind them i
     ["88 27 11", /^Cannot decode MemberList: members has 10001 items, more than the limit/],
     ["88 27 10 01 61", /^Cannot decode MemberList: truncated in members\[0\]\.since \(needs 8/],
     ["88 00 02 01 61 00 00 00 00 00 00 00 00 00 00 00 00 ff", /members\[1\]\.name is 255 bytes/],
+    [
+      `0c ${FILE_ID_HEX} ${"00".repeat(8)} 00 04 00 01`,
+      /^Cannot decode FileChunk: data is 262145 bytes, longer than the limit of 262144$/,
+    ],
+    [
+      `91 ${FILE_ID_HEX} ${"00".repeat(8)} ff ff ff ff`,
+      /^Cannot decode FileData: data is 4294967295 bytes, longer than the limit of 262144$/,
+    ],
+    [
+      `0c ${FILE_ID_HEX} ${"00".repeat(8)} 00 04 00 00 01 02 03`,
+      /^Cannot decode FileChunk: truncated in data \(needs 262144 bytes, 3 left\)$/,
+    ],
+    ["0b 00 00 00 00 00 01 00", /^Cannot decode UploadStart: name is 256 bytes, longer than/],
+    ["0b 00 00 00 00 00 00 00", /^Cannot decode UploadStart: name is 0 bytes, fewer than/],
+    ["0a 04 01", /^Cannot decode JoinFiles: roomPassword is 1025 bytes, longer than/],
+    ["0f 21", /^Cannot decode Download: fileId is 33 bytes, longer than the limit of 32$/],
+    ["8c 00", /^Cannot decode UploadProgress: fileId is 0 bytes, fewer than the minimum of 1$/],
+    ["8e 00 00 00 04 01", /^Cannot decode FileErrorFrame: message is 1025 bytes, longer/],
+    ["8f 03 e9", /^Cannot decode FileList: files has 1001 items, more than the limit of 1000$/],
+    ["8f 00 01 01 61 01 00", /^Cannot decode FileList: files\[0\]\.name is 256 bytes/],
+    ["90 01 61 00 01 61 00 00 00 00 00 00 00 00 00 00 00 ff", /file\.sender is 255 bytes/],
   ];
   for (const [bytes, pattern] of cases) assertFrameError(() => decodeFrame(hex(bytes)), pattern);
 });
@@ -116,6 +137,83 @@ Deno.test("a hostile length in a large message costs no more than the message", 
   assertFrameError(
     () => decodeFrame(message),
     /members\[0\]\.name is 0 bytes, fewer than the minimum of 1/,
+  ); // The same for a FileList claiming 1,000 files.
+  message.set([0x8f, 0x03, 0xe8]);
+  assertFrameError(
+    () => decodeFrame(message),
+    /files\[0\]\.fileId is 0 bytes, fewer than the minimum of 1/,
+  );
+  // A chunk of the largest size is read only once all of it is there.
+  message.set(hex(`0c 01 61 ${"00".repeat(8)} 00 04 00 00`));
+  const chunk = decodeFrame(message.subarray(0, 15 + 262_144));
+  assert.equal(chunk.type === "fileChunk" && chunk.data.length, 262_144);
+  assertFrameError(() => decodeFrame(message.subarray(0, 15 + 262_143)), /truncated in data/);
+});
+
+Deno.test("file ids are 1 to 32 characters of [0-9a-z] wherever they appear", () => {
+  const toHex = (text: string) =>
+    Array.from(new TextEncoder().encode(text), (byte) => byte.toString(16).padStart(2, "0"));
+  // Same length as the goldens' ids (10 bytes), so only the characters are wrong.
+  const badIds = ["7k2m9q4x1C", "7k2m9q4x1-", "../../etc/", "7k2m9q4x1 ", "7k2m9q4x\u00e9", "a\0"];
+  const cases: [string, RegExp][] = [
+    ...badIds.map((id): [string, RegExp] => [
+      `${toHex(id).length.toString(16).padStart(2, "0")} ${toHex(id).join(" ")}`,
+      /fileId has characters other than \[0-9a-z\]$/,
+    ]),
+    ["0a 37 6b 32 6d 39 71 34 78 31 ff", /fileId is not valid UTF-8$/],
+    ["00", /fileId is 0 bytes, fewer than the minimum of 1$/],
+    [`21 ${"61 ".repeat(33)}`, /fileId is 33 bytes, longer than the limit of 32$/],
+  ];
+  const covered = new Set<string>();
+  for (const { frame, hex: text } of GOLDENS) {
+    for (const idHex of [FILE_ID_HEX, OTHER_FILE_ID_HEX]) {
+      if (!text.includes(idHex)) continue;
+      covered.add(frame.type);
+      for (const [badHex, pattern] of cases) {
+        assertFrameError(() => decodeFrame(hex(text.replace(idHex, badHex))), pattern);
+      }
+      const longest = decodeFrame(hex(text.replace(idHex, `20 ${"7a ".repeat(32)}`)));
+      assert.ok(JSON.stringify(longest).includes(`"${"z".repeat(32)}"`));
+    }
+  }
+  // Every frame type that carries a file id, FileInfo's included.
+  assert.equal(covered.size, 11, `${[...covered]}`);
+});
+
+Deno.test("SHA-256 hashes are exactly 32 bytes and present exactly when a file is complete", () => {
+  const sha256 = "ab ".repeat(32);
+  for (const type of ["0d", "8d"]) {
+    const frame = `${type} ${FILE_ID_HEX} 00 00 00 00 00 00 00 03`;
+    assert.ok(decodeFrame(hex(`${frame} ${sha256}`)));
+    assertFrameError(
+      () => decodeFrame(hex(`${frame} ${"ab ".repeat(31)}`)),
+      /: truncated in sha256 \(needs 32 bytes, 31 left\)$/,
+    );
+    assertFrameError(() => decodeFrame(hex(`${frame} ${sha256} ab`)), /1 trailing bytes/);
+  }
+  const info = (complete: string, hash: string) =>
+    `01 61 | 00 01 61 | 00 | ${"00 ".repeat(8)} | ${complete} | ${hash} | 01 61 | 00 |
+    ${"00 ".repeat(16)}`;
+  assert.ok(decodeFrame(hex(`90 ${info("01", `01 ${sha256}`)}`)));
+  assert.ok(decodeFrame(hex(`90 ${info("00", "00")}`)));
+  assertFrameError(
+    () => decodeFrame(hex(`90 ${info("01", "00")}`)),
+    /^Cannot decode FileOffered: file\.sha256 must be present exactly when file\.complete is true$/,
+  );
+  assertFrameError(
+    () => decodeFrame(hex(`8f 00 01 ${info("00", `01 ${sha256}`)}`)),
+    /^Cannot decode FileList: files\[0\]\.sha256 must be present exactly when/,
+  );
+  // A hash one byte short shifts every later field: the message is refused, never misread.
+  assertFrameError(() => decodeFrame(hex(`90 ${info("01", `01 ${"ab ".repeat(31)}`)}`)), /./);
+  // DownloadEnd describes a complete file: its receiver checks what it wrote against it.
+  assertFrameError(
+    () => decodeFrame(hex(`92 ${info("00", "00")}`)),
+    /^Cannot decode DownloadEnd: file must be complete, with its size and sha256$/,
+  );
+  assertFrameError(
+    () => decodeFrame(hex(`92 ${info("01", `01 ${sha256}`)}`)),
+    /^Cannot decode DownloadEnd: file must be complete/,
   );
 });
 
@@ -151,6 +249,14 @@ Deno.test("invalid UTF-8 is refused in every kind of string field", () => {
     assertFrameError(
       () => decodeFrame(hex(`81 00 01 00 01 ${length} ${sequence}`)),
       /serverName is not valid/,
+    );
+    assertFrameError(
+      () => decodeFrame(hex(`0b 00 00 00 00 00 00 ${length} ${sequence} 00 00`)),
+      /^Cannot decode UploadStart: name is not valid UTF-8$/,
+    );
+    assertFrameError(
+      () => decodeFrame(hex(`8f 00 01 01 61 00 ${length} ${sequence}`)),
+      /^Cannot decode FileList: files\[0\]\.name is not valid UTF-8$/,
     );
   }
 });
@@ -195,6 +301,21 @@ Deno.test("enum, boolean and presence values out of range are refused", () => {
       /^Cannot decode Delivered: sequence is larger than 2\^53 - 1$/,
     ],
     ["87 00 01 61 ff ff ff ff ff ff ff ff", /Presence: at is larger than 2\^53 - 1/],
+    ["8e 00 00 0b 00 00", /^Cannot decode FileErrorFrame: code has unknown value 11$/],
+    ["8e 02", /^Cannot decode FileErrorFrame: fileId is 2, not 0 or 1$/],
+    ["8e 00 02", /^Cannot decode FileErrorFrame: requestId is 2, not 0 or 1$/],
+    ["0b 00 00 00 00 02", /^Cannot decode UploadStart: resumeKey is 2, not 0 or 1$/],
+    ["0b 00 00 00 00 00 00 01 61 ff", /^Cannot decode UploadStart: size is 255, not 0 or 1$/],
+    ["0b 00 00 00 00 00 00 01 61 00 80", /^Cannot decode UploadStart: to is 128, not 0 or 1$/],
+    [
+      `0b 00 00 00 00 00 00 01 61 01 00 20 ${"00 ".repeat(6)} 00`,
+      /^Cannot decode UploadStart: size is larger than 2\^53 - 1$/,
+    ],
+    [`8c 01 61 ff ${"00 ".repeat(7)}`, /^Cannot decode UploadProgress: stored is larger than/],
+    [
+      `90 01 61 00 01 61 00 ${"00 ".repeat(8)} 02`,
+      /^Cannot decode FileOffered: file\.complete is 2, not 0 or 1$/,
+    ],
   ];
   for (const [bytes, pattern] of cases) assertFrameError(() => decodeFrame(hex(bytes)), pattern);
 });

@@ -9,8 +9,16 @@ import {
   AuthOutcome,
   encodeFrame,
   ErrorCode,
+  FILE_CHUNK_BYTES,
+  FILE_ID_ALPHABET,
+  FileErrorCode,
+  type FileInfo,
   JoinOutcome,
+  MAX_CHUNK_BYTES,
   MAX_EXPLANATION_BYTES,
+  MAX_FILE_ID_CHARACTERS,
+  MAX_FILE_NAME_BYTES,
+  MAX_FILES,
   MAX_MEMBERS,
   MAX_NAME_CHARACTERS,
   MAX_PASSWORD_BYTES,
@@ -24,6 +32,7 @@ import {
   SessionEndReason,
 } from "../../src/protocol/mod.ts";
 import { assertRoundTrip, idFrom, idOf } from "./_helpers.ts";
+import { FILE_ID } from "./_golden.ts";
 
 const MAX_U32 = 0xffff_ffff;
 const MAX_U53 = Number.MAX_SAFE_INTEGER;
@@ -41,6 +50,22 @@ const TEXTS = [
   "a".repeat(MAX_TEXT_BYTES),
   LONGEST_TEXT,
 ];
+const FILE_IDS = ["0", FILE_ID, FILE_ID_ALPHABET, "z".repeat(MAX_FILE_ID_CHARACTERS)];
+/** 63 characters of 4 bytes and 3 of 1: the longest file name, in bytes, of many characters. */
+const LONGEST_FILE_NAME = "😀".repeat(63) + "abc";
+const FILE_NAMES = [
+  "a",
+  "résumé.pdf",
+  "日本語.txt",
+  ".hidden",
+  "x".repeat(MAX_FILE_NAME_BYTES),
+  LONGEST_FILE_NAME,
+];
+const BYTE_COUNTS = [0, 1, FILE_CHUNK_BYTES, 2 ** 32, MAX_U53];
+const CHUNKS = [0, 1, FILE_CHUNK_BYTES - 1, FILE_CHUNK_BYTES, MAX_CHUNK_BYTES].map((length) =>
+  Uint8Array.from({ length }, (_, index) => (index * 7) & 0xff)
+);
+const SHA256 = Uint8Array.from({ length: 32 }, (_, index) => 255 - index);
 
 Deno.test("client frames round-trip", () => {
   for (const protocolVersion of [0, PROTOCOL_VERSION, 0xffff]) {
@@ -159,10 +184,118 @@ Deno.test("error frames round-trip with and without inReplyTo", () => {
     });
   }
 });
+Deno.test("file session and upload frames round-trip, with and without optional fields", () => {
+  for (const roomPassword of ["x", "€".repeat(341), "x".repeat(MAX_PASSWORD_BYTES)]) {
+    assertRoundTrip({ type: "joinFiles", roomPassword });
+  }
+  const resumeKeys = [undefined, new Uint8Array(16), Uint8Array.from(idFrom(0xf0))];
+  for (const name of FILE_NAMES) {
+    for (const resumeKey of resumeKeys) {
+      for (const size of [undefined, ...BYTE_COUNTS]) {
+        for (const to of [undefined, "bob", LONGEST_NAME]) {
+          assertRoundTrip({
+            type: "uploadStart",
+            requestId: name.length,
+            ...(resumeKey === undefined ? {} : { resumeKey }),
+            name,
+            ...(size === undefined ? {} : { size }),
+            ...(to === undefined ? {} : { to }),
+          });
+        }
+      }
+    }
+  }
+  assertRoundTrip({ type: "uploadStart", requestId: MAX_U32, name: LONGEST_FILE_NAME });
+  for (const fileId of FILE_IDS) {
+    for (const offset of BYTE_COUNTS) {
+      for (const data of CHUNKS) {
+        assertRoundTrip({ type: "fileChunk", fileId, offset, data });
+        assertRoundTrip({ type: "fileData", fileId, offset, data });
+      }
+      assertRoundTrip({ type: "uploadEnd", fileId, size: offset, sha256: SHA256 });
+      assertRoundTrip({ type: "download", fileId, offset });
+    }
+  }
+  assertRoundTrip({ type: "fileListRequest" });
+});
+
+Deno.test("upload answers and file errors round-trip, with and without optional fields", () => {
+  for (const fileId of FILE_IDS) {
+    for (const count of BYTE_COUNTS) {
+      assertRoundTrip({ type: "uploadReady", requestId: count % 2 ** 32, fileId, offset: count });
+      assertRoundTrip({ type: "uploadProgress", fileId, stored: count });
+      assertRoundTrip({ type: "uploadDone", fileId, size: count, sha256: new Uint8Array(32) });
+    }
+  }
+  for (const code of Object.keys(FileErrorCode) as FileErrorCode[]) {
+    for (const fileId of [undefined, FILE_ID]) {
+      for (const requestId of [undefined, 0, MAX_U32]) {
+        for (const message of ["", "Cannot upload: the disk is full", LONGEST_EXPLANATION]) {
+          assertRoundTrip({
+            type: "fileError",
+            ...(fileId === undefined ? {} : { fileId }),
+            ...(requestId === undefined ? {} : { requestId }),
+            code,
+            message,
+          });
+        }
+      }
+    }
+  }
+});
+
+/** Every combination of FileInfo's optional fields, complete or still streaming. */
+function fileInfos(): FileInfo[] {
+  const infos: FileInfo[] = [];
+  for (const complete of [false, true]) {
+    for (const size of [undefined, 0, 1_000_000, MAX_U53]) {
+      for (const to of [undefined, "日本語", LONGEST_NAME]) {
+        infos.push({
+          fileId: FILE_IDS[infos.length % FILE_IDS.length]!,
+          name: FILE_NAMES[infos.length % FILE_NAMES.length]!,
+          ...(size === undefined ? {} : { size }),
+          stored: complete ? size ?? 0 : 65_536,
+          complete,
+          ...(complete ? { sha256: SHA256 } : {}),
+          sender: NAMES[infos.length % NAMES.length]!,
+          ...(to === undefined ? {} : { to }),
+          offeredAt: 1_793_534_400_000,
+          expiresAt: complete ? MAX_U53 : 0,
+        });
+      }
+    }
+  }
+  return infos;
+}
+
+Deno.test("file infos round-trip in FileList, FileOffered and DownloadEnd", () => {
+  const infos = fileInfos();
+  for (const file of infos) {
+    assertRoundTrip({ type: "fileOffered", file });
+    assertRoundTrip({ type: "fileList", files: [file] });
+    if (file.complete && file.size !== undefined) assertRoundTrip({ type: "downloadEnd", file });
+  }
+  assertRoundTrip({ type: "fileList", files: [] });
+  assertRoundTrip({ type: "fileList", files: infos });
+  const many = Array.from({ length: MAX_FILES }, (_, index) => infos[index % infos.length]!);
+  assert.ok(assertRoundTrip({ type: "fileList", files: many }).length > MAX_FILES * 35);
+});
 
 Deno.test("the largest frames have the sizes docs/protocol.md lists", () => {
   const id = idOf(1);
   const member = { name: LONGEST_NAME, since: MAX_U53, idleMs: MAX_U32 };
+  const largestFile: FileInfo = {
+    fileId: FILE_IDS[3]!,
+    name: LONGEST_FILE_NAME,
+    size: MAX_U53,
+    stored: MAX_U53,
+    complete: true,
+    sha256: SHA256,
+    sender: LONGEST_NAME,
+    to: LONGEST_NAME,
+    offeredAt: MAX_U53,
+    expiresAt: MAX_U53,
+  };
   const sizes = {
     register: encodeFrame({ type: "register", name: LONGEST_NAME, password: "x".repeat(1024) }),
     say: encodeFrame({ type: "say", messageId: id, text: LONGEST_TEXT }),
@@ -197,6 +330,30 @@ Deno.test("the largest frames have the sizes docs/protocol.md lists", () => {
       retryAfterMs: MAX_U32,
       message: LONGEST_EXPLANATION,
     }),
+    uploadStart: encodeFrame({
+      type: "uploadStart",
+      requestId: MAX_U32,
+      resumeKey: id,
+      name: LONGEST_FILE_NAME,
+      size: MAX_U53,
+      to: LONGEST_NAME,
+    }),
+    fileChunk: encodeFrame({
+      type: "fileChunk",
+      fileId: FILE_IDS[3]!,
+      offset: MAX_U53,
+      data: new Uint8Array(MAX_CHUNK_BYTES),
+    }),
+    fileError: encodeFrame({
+      type: "fileError",
+      fileId: FILE_IDS[3]!,
+      requestId: MAX_U32,
+      code: "internalError",
+      message: LONGEST_EXPLANATION,
+    }),
+    fileOffered: encodeFrame({ type: "fileOffered", file: largestFile }),
+    downloadEnd: encodeFrame({ type: "downloadEnd", file: largestFile }),
+    fileList: encodeFrame({ type: "fileList", files: Array(MAX_FILES).fill(largestFile) }),
   };
   const lengths = Object.fromEntries(Object.entries(sizes).map(([k, bytes]) => [k, bytes.length]));
   assert.deepEqual(lengths, {
@@ -207,5 +364,11 @@ Deno.test("the largest frames have the sizes docs/protocol.md lists", () => {
     privateDelivery: 4381,
     memberList: 1_410_003,
     error: 1049,
+    uploadStart: 418,
+    fileChunk: 262_190,
+    fileError: 1067,
+    fileOffered: 617,
+    downloadEnd: 617,
+    fileList: 616_003,
   });
 });

@@ -12,6 +12,7 @@ import { fail } from "./src/cli/_fail.ts";
 import { EXIT } from "./src/cli/exit_codes.ts";
 import { clientCommand } from "./src/cli/client.ts";
 import { netsimCommand } from "./src/cli/netsim.ts";
+import { filesCommand } from "./src/cli/files.ts";
 import { recvFileCommand } from "./src/cli/recv_file.ts";
 import { sendFileCommand } from "./src/cli/send_file.ts";
 import { serverCommand } from "./src/cli/server.ts";
@@ -24,6 +25,7 @@ const program = new Command("mochi")
   .addCommand(clientCommand())
   .addCommand(sendFileCommand())
   .addCommand(recvFileCommand())
+  .addCommand(filesCommand())
   .addCommand(usersCommand())
   .addCommand(netsimCommand())
   .addHelpText(

@@ -67,6 +67,10 @@ export interface MochiProcess {
   readonly stderr: StreamText;
   /** Writes text to its stdin (only when started with `stdin: true`). */
   write(text: string): Promise<void>;
+  /** Writes bytes to its stdin (only when started with `stdin: true`). */
+  writeBytes(bytes: Uint8Array): Promise<void>;
+  /** Everything it wrote to stdout, as bytes, once stdout ends (only with `rawStdout: true`). */
+  readonly stdoutBytes: Promise<Uint8Array>;
   /** Closes its stdin: end of input. */
   closeStdin(): Promise<void>;
   /** Resolves when it exits by itself. */
@@ -80,6 +84,10 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Give it a stdin pipe (else it reads /dev/null). */
   stdin?: boolean;
+  /** Keep stdout's bytes too (binary output); `stdout.text` then stays empty. */
+  rawStdout?: boolean;
+  /** The working directory (default: the test's). */
+  cwd?: string;
 }
 
 /** Starts `mochi <args>` from source. */
@@ -90,8 +98,12 @@ export function startMochi(args: string[], options: StartOptions = {}): MochiPro
     stdout: "piped",
     stderr: "piped",
     env: options.env ?? {},
+    cwd: options.cwd,
   }).spawn();
-  const stdout = new StreamText(child.stdout);
+  const stdout = new StreamText(options.rawStdout ? emptyStream() : child.stdout);
+  const stdoutBytes = options.rawStdout
+    ? new Response(child.stdout).arrayBuffer().then((buffer) => new Uint8Array(buffer))
+    : Promise.resolve(new Uint8Array());
   const stderr = new StreamText(child.stderr);
   let exited = false;
   const status = child.status.then((result) => {
@@ -105,8 +117,12 @@ export function startMochi(args: string[], options: StartOptions = {}): MochiPro
     stdout,
     stderr,
     status,
+    stdoutBytes,
     async write(text) {
       await writer!.write(new TextEncoder().encode(text));
+    },
+    async writeBytes(bytes) {
+      await writer!.write(bytes);
     },
     async closeStdin() {
       if (writer !== null && !stdinClosed) {
@@ -131,10 +147,14 @@ export function startMochi(args: string[], options: StartOptions = {}): MochiPro
       }, 5_000);
       const result = await status;
       clearTimeout(killer);
-      await Promise.all([stdout.done, stderr.done]);
+      await Promise.all([stdout.done, stderr.done, stdoutBytes]);
       return result;
     },
   };
+}
+
+function emptyStream(): ReadableStream<Uint8Array> {
+  return new ReadableStream({ start: (controller) => controller.close() });
 }
 
 /** Starts `mochi netsim` in front of `upstreamPort` and resolves with the port it listens on. */

@@ -1,12 +1,21 @@
 /**
  * What `mochi client` does with one parsed input line, the same in a pipe and
- * in a terminal: send a message, ask who is here, show the help, or stop.
+ * in a terminal: send a message, ask who is here or which files there are,
+ * start a file transfer, show the help, or stop.
+ *
+ * `/send` and `/get` return as soon as the transfer has started: it runs in
+ * the background (src/cli/_client_files.ts) and reports through
+ * {@link InputFeedback.notice}. The caller keeps the {@link FileTransfers}
+ * registry and waits on its `settled()` after `/quit` or the end of input,
+ * before leaving.
  *
  * @module
  */
 
 import { HELP_LINES, type ParsedInput } from "../client/commands.ts";
+import type { FileLink } from "../client/file_link.ts";
 import { MochiError } from "../errors.ts";
+import type { FileTransfers } from "./_client_files.ts";
 
 /** The part of a `ChatSession` that input lines use. */
 export interface InputTarget {
@@ -14,6 +23,8 @@ export interface InputTarget {
   emote(text: string): Promise<unknown>;
   privateMessage(to: string, text: string): Promise<unknown>;
   who(): Promise<void>;
+  listFiles(): Promise<void>;
+  fileLinkConnector(): () => Promise<FileLink>;
 }
 
 /** Where the answers to the user go. */
@@ -22,17 +33,21 @@ export interface InputFeedback {
   problem(message: string): void;
   /** The `/help` lines. */
   help(lines: readonly string[]): void;
+  /** A line about a file transfer in the background (started, progress, done or failed). */
+  notice(line: string): void;
 }
 
 /**
  * Carries out one input; returns "quit" after `/quit`. A problem with one
  * line (bad command, `/who` while reconnecting) is reported, not thrown;
  * the session having ended is thrown (its error is the reason to stop).
+ * Transfers are started in `transfers` and not waited for.
  */
 export async function applyInput(
   session: InputTarget,
   input: ParsedInput,
   feedback: InputFeedback,
+  transfers: FileTransfers,
 ): Promise<"quit" | "continue"> {
   try {
     switch (input.kind) {
@@ -48,6 +63,27 @@ export async function applyInput(
       case "who":
         await session.who();
         break;
+      case "files":
+        await session.listFiles();
+        break;
+      case "sendFile": {
+        const problem = transfers.send(
+          input,
+          session.fileLinkConnector(),
+          (line) => feedback.notice(line),
+        );
+        if (problem !== undefined) feedback.problem(problem);
+        break;
+      }
+      case "getFile": {
+        const problem = transfers.get(
+          input,
+          session.fileLinkConnector(),
+          (line) => feedback.notice(line),
+        );
+        if (problem !== undefined) feedback.problem(problem);
+        break;
+      }
       case "help":
         feedback.help(HELP_LINES);
         break;
@@ -60,8 +96,11 @@ export async function applyInput(
         break;
     }
   } catch (error) {
-    if (!(error instanceof MochiError) || input.kind !== "who") throw error;
+    if (!(error instanceof MochiError) || !REPORTED.has(input.kind)) throw error;
     feedback.problem(error.message);
   }
   return "continue";
 }
+
+/** Commands whose failure (not connected, not joined yet) is a line, not the end. */
+const REPORTED: ReadonlySet<ParsedInput["kind"]> = new Set(["who", "files", "sendFile", "getFile"]);

@@ -12,10 +12,18 @@
  * - `[12:01:02] * 2 in the room: ada, bob`
  * - our own messages (only in the terminal, once the server took them):
  *   `[12:01:02] ada: hi`, `[12:01:02] ada -> bob (private): hi`
+ * - `[12:01:02] * ada offers notes.pdf (1.2 MiB) — /get k3j4h5m7q2`
+ *   (`size unknown` while streaming from a pipe; `to you` or `to bob` for a
+ *   private offer)
+ * - the answer to `/files`: a heading and a table (id, name, size, from,
+ *   state), several lines in one string
  *
  * JSON lines: `{"type":"message","sequence":12,"from":"ada","text":"hi","time":"2026-...Z"}`
  * and the types `emote`, `private`, `presence`, `members`, `error`, `sent`
- * (our message, once the server took it, with its room sequence).
+ * (our message, once the server took it, with its room sequence),
+ * `fileOffered` (`id`, `name`, `size`, `from`, `to`, `time`; null for an
+ * unknown size or a file for the room), `files` (a list of file objects)
+ * and `fileError`.
  *
  * @example
  * ```ts
@@ -34,7 +42,9 @@
 
 import type { ChatEvent } from "../client/chat_events.ts";
 import type { OutgoingFrame } from "../client/outbox.ts";
-import type { MemberEntry } from "../protocol/mod.ts";
+import { formatBytes } from "../files/units.ts";
+import type { FileInfo, MemberEntry } from "../protocol/mod.ts";
+import { normaliseName } from "../server/names.ts";
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
 
 /** `HH:MM:SS` of a moment (milliseconds since the epoch), in the local time zone. */
@@ -48,8 +58,14 @@ export function clockTime(at: number): string {
  * The text line for an event, or null when it has none. With `ownName`, our
  * own messages are shown too, under that name, once the server took them
  * (the terminal erases what was typed; a pipe's writer has it already).
+ * `you` is our name, to say `to you` for a private offer to us and `to bob`
+ * for ours to bob (default `ownName`; without either, `to NAME` always).
  */
-export function formatEventLine(event: ChatEvent, ownName?: string): string | null {
+export function formatEventLine(
+  event: ChatEvent,
+  ownName?: string,
+  you: string | undefined = ownName,
+): string | null {
   const clean = sanitizeForTerminal;
   switch (event.type) {
     case "message": {
@@ -74,6 +90,10 @@ export function formatEventLine(event: ChatEvent, ownName?: string): string | nu
       return ownName === undefined
         ? null
         : `[${clockTime(event.at)}] ${ownLine(event.frame, sanitizeForTerminal(ownName))}`;
+    case "fileOffered":
+      return `[${clockTime(event.file.offeredAt)}] * ${offerLine(event.file, you)}`;
+    case "files":
+      return `[${clockTime(Date.now())}] * ${fileTable(event.files)}`;
     default:
       return null;
   }
@@ -110,6 +130,27 @@ export function formatEventJson(event: ChatEvent): string | null {
         sequence: event.sequence,
         ...describeOwn(event.frame),
         time: isoTime(event.at),
+      });
+    case "fileOffered": {
+      const { fileId, name, size, sender, to, offeredAt } = event.file;
+      return jsonLine({
+        type: "fileOffered",
+        id: fileId,
+        name,
+        size: size ?? null,
+        from: sender,
+        to: to ?? null,
+        time: isoTime(offeredAt),
+      });
+    }
+    case "files":
+      return jsonLine({ type: "files", files: event.files.map(describeFile) });
+    case "fileError":
+      return jsonLine({
+        type: "fileError",
+        code: event.code,
+        message: event.message,
+        ...(event.fileId === undefined ? {} : { id: event.fileId }),
       });
     case "error":
       return jsonLine({
@@ -174,6 +215,85 @@ function describeOwn(frame: OutgoingFrame): { kind: string; to?: string; text: s
   return { kind: frame.type, text: frame.text };
 }
 
+function offerLine(file: FileInfo, you: string | undefined): string {
+  const clean = sanitizeForTerminal;
+  const size = file.size === undefined ? "size unknown" : formatBytes(file.size);
+  const to = file.to === undefined
+    ? ""
+    : you !== undefined && sameName(file.to, you)
+    ? " to you"
+    : ` to ${clean(file.to)}`;
+  return `${clean(file.sender)} offers ${clean(file.name)} (${size})${to} — /get ${
+    clean(file.fileId)
+  }`;
+}
+
+/** Longest name shown in the table; longer ones end in "…" (the id is what /get needs). */
+const TABLE_NAME_CHARACTERS = 40;
+
+function fileTable(files: readonly FileInfo[]): string {
+  if (files.length === 0) return "no files on the server for you";
+  const clean = sanitizeForTerminal;
+  const rows = files.map((file) => [
+    clean(file.fileId),
+    shorten(clean(file.name), TABLE_NAME_CHARACTERS),
+    file.size === undefined ? "?" : formatBytes(file.size),
+    file.to === undefined ? clean(file.sender) : `${clean(file.sender)} -> ${clean(file.to)}`,
+    fileState(file),
+  ]);
+  const header = ["ID", "NAME", "SIZE", "FROM", "STATE"];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => [...row[column]!].length))
+  );
+  const lines = [header, ...rows].map((row) =>
+    "  " +
+    row.map((cell, column) =>
+      column === row.length - 1 ? cell : cell + " ".repeat(widths[column]! - [...cell].length)
+    ).join("  ")
+  );
+  const count = files.length === 1 ? "1 file" : `${files.length} files`;
+  return [`${count} on the server for you:`, ...lines].join("\n");
+}
+
+function fileState(file: FileInfo): string {
+  if (file.complete) return "complete";
+  const progress = file.size === undefined || file.size === 0
+    ? formatBytes(file.stored)
+    : `${Math.floor((file.stored * 100) / file.size)} %`;
+  return `being sent (${progress})`;
+}
+
+function shorten(text: string, characters: number): string {
+  const all = [...text];
+  return all.length <= characters ? text : `${all.slice(0, characters - 1).join("")}…`;
+}
+
+/** Whether two names are one account's (the server compares normalised forms). */
+function sameName(a: string, b: string): boolean {
+  try {
+    return normaliseName(a) === normaliseName(b);
+  } catch {
+    return a === b;
+  }
+}
+
+function describeFile(file: FileInfo) {
+  return {
+    id: file.fileId,
+    name: file.name,
+    size: file.size ?? null,
+    stored: file.stored,
+    complete: file.complete,
+    sha256: file.sha256 === undefined
+      ? null
+      : [...file.sha256].map((byte) => byte.toString(16).padStart(2, "0")).join(""),
+    from: file.sender,
+    to: file.to ?? null,
+    time: isoTime(file.offeredAt),
+    expires: isoTime(file.expiresAt),
+  };
+}
+
 /**
  * A sentence about the connection or a refusal, for stderr (pipes) or the
  * terminal, or null for room events. Sanitised.
@@ -194,6 +314,13 @@ export function formatNotice(event: ChatEvent): string | null {
       );
     case "error":
       return formatRefusal(event);
+    case "fileError": {
+      const reason = event.message.trim().replace(/^Cannot [^:]*:\s*/, "");
+      const about = event.fileId === undefined ? "" : ` about ${event.fileId}`;
+      return sanitizeForTerminal(
+        `The server refused a file request${about}: ${reason || event.code}`,
+      );
+    }
     default:
       return null;
   }

@@ -9,10 +9,15 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { type HostPort, parseAddress } from "./_address.ts";
 import { commanderParser } from "./_commander.ts";
+import { parseFingerprint } from "./client.ts";
 import { clientHomeDirectory } from "./_data_dirs.ts";
-import { fail } from "./_fail.ts";
-import { resolveUserPath } from "./_paths.ts";
-import { EXIT } from "./exit_codes.ts";
+import { downloadFile } from "../client/file_download.ts";
+import { formatBytes } from "../files/units.ts";
+import { createTransferProgress } from "../ui/progress.ts";
+import { sanitizeForTerminal } from "../ui/sanitize.ts";
+import { failFileCommand, fileConnector, filePasswords } from "./_file_command.ts";
+import { writeStderrSync } from "./_fail.ts";
+import { resolveUserPath, userWorkingDirectory } from "./_paths.ts";
 
 /** The parsed, validated options of `mochi recv-file`. */
 export interface RecvFileOptions {
@@ -28,6 +33,10 @@ export interface RecvFileOptions {
   output: string | undefined;
   /** Absolute path of the client's state directory (`MOCHI_HOME`). */
   homeDirectory: string;
+  /** Replace an existing file of the same name. */
+  force: boolean;
+  /** From `--fingerprint`: the only server key to accept. */
+  fingerprint?: string;
 }
 
 /** Builds the `recv-file` command; its action calls {@link runRecvFile}. */
@@ -38,12 +47,23 @@ export function recvFileCommand(): CommandUnknownOpts {
     .requiredOption("--server <host:port>", "server address", commanderParser(parseAddress))
     .requiredOption("--user <name>", "your account name")
     .option("--from <name>", "only accept a file from this member")
-    .option("-o, --output <path>", "where to write it, or - for standard output")
+    .option(
+      "-o, --output <path>",
+      "where to write it (a file or a directory), or - for standard output",
+    )
+    .option("--force", "replace an existing file of the same name", false)
+    .option(
+      "--fingerprint <SHA256:...>",
+      "accept only the server key with this fingerprint",
+      commanderParser(parseFingerprint),
+    )
     .addHelpText(
       "after",
       `
-The file is written under a temporary name and renamed once complete and verified;
-a file that fails verification is discarded (exit status 8).
+The file is written under a temporary name (.NAME.ID.mochi-part) and renamed once
+complete and verified; a file that fails verification is discarded (exit status 8).
+Run the same command again after an interruption: it resumes where it stopped.
+Without an id it resumes an interrupted download it finds, or waits for the next offer.
 
 Examples:
   $ mochi recv-file --server 127.0.0.1:55555 --user bob
@@ -59,11 +79,56 @@ Examples:
           ? options.output
           : resolveUserPath(options.output),
         homeDirectory: clientHomeDirectory(),
+        force: options.force,
+        fingerprint: options.fingerprint,
       })
     );
 }
 
-/** Receives one file and exits once it is complete and verified. */
-export function runRecvFile(_options: RecvFileOptions): Promise<void> {
-  fail("mochi recv-file is not built yet", EXIT.FAILURE);
+/**
+ * Receives one file and exits 0 once it is complete, its SHA-256 matched,
+ * and it is in place; a summary goes to stderr (stdout may carry the file).
+ */
+export async function runRecvFile(options: RecvFileOptions): Promise<void> {
+  let progress: ReturnType<typeof createTransferProgress> | undefined;
+  const note = (line: string) => (progress?.log ?? noteLine)(sanitizeForTerminal(line));
+  try {
+    const passwords = await filePasswords(options.user);
+    const result = await downloadFile({
+      fileId: options.fileId,
+      from: options.from,
+      output: options.output,
+      cwd: userWorkingDirectory(),
+      force: options.force,
+      connect: fileConnector(options, passwords),
+      onWaiting: () =>
+        noteLine(
+          `waiting for the next file offered${
+            options.from === undefined ? "" : ` by ${sanitizeForTerminal(options.from)}`
+          }...`,
+        ),
+      onStart: ({ file, offset }) => {
+        progress = createTransferProgress({ label: file.name, total: file.size });
+        if (offset > 0) progress.log(`resuming after ${formatBytes(offset)} already received`);
+        progress.update(offset);
+      },
+      onProgress: (received) => progress?.update(received),
+      retry: { notice: note },
+    });
+    progress?.finish();
+    const where = result.path === "-" ? "standard output" : result.path;
+    noteLine(
+      `received ${sanitizeForTerminal(result.file.name)} (${formatBytes(result.file.size ?? 0)})` +
+        ` from ${sanitizeForTerminal(result.file.sender)} into ${sanitizeForTerminal(where)};` +
+        " SHA-256 verified" +
+        (result.resumedFrom > 0 ? `; resumed after ${formatBytes(result.resumedFrom)}` : ""),
+    );
+  } catch (error) {
+    progress?.fail("failed");
+    failFileCommand(error);
+  }
+}
+
+function noteLine(line: string): void {
+  writeStderrSync(`mochi: ${line}\n`);
 }

@@ -8,8 +8,16 @@
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { type HostPort, parseAddress } from "./_address.ts";
 import { commanderParser } from "./_commander.ts";
+import { parseFingerprint } from "./client.ts";
 import { clientHomeDirectory } from "./_data_dirs.ts";
-import { fail } from "./_fail.ts";
+import { basename } from "node:path";
+import { uploadFile, type UploadSource } from "../client/file_upload.ts";
+import { fileNameProblem } from "../files/file_names.ts";
+import { formatBytes } from "../files/units.ts";
+import { createTransferProgress } from "../ui/progress.ts";
+import { sanitizeForTerminal } from "../ui/sanitize.ts";
+import { failFileCommand, fileConnector, filePasswords } from "./_file_command.ts";
+import { fail, writeStderrSync, writeStdoutSync } from "./_fail.ts";
 import { resolveUserPath } from "./_paths.ts";
 import { EXIT } from "./exit_codes.ts";
 
@@ -27,6 +35,8 @@ export interface SendFileOptions {
   source: string;
   /** Absolute path of the client's state directory (`MOCHI_HOME`). */
   homeDirectory: string;
+  /** From `--fingerprint`: the only server key to accept. */
+  fingerprint?: string;
 }
 
 /** Builds the `send-file` command; its action calls {@link runSendFile}. */
@@ -38,6 +48,11 @@ export function sendFileCommand(): CommandUnknownOpts {
     .requiredOption("--user <name>", "your account name")
     .option("--to <name>", "send to this member only (default: the whole room)")
     .option("--name <name>", "file name shown to recipients (default: the file's own name)")
+    .option(
+      "--fingerprint <SHA256:...>",
+      "accept only the server key with this fingerprint",
+      commanderParser(parseFingerprint),
+    )
     .addHelpText(
       "after",
       `
@@ -53,11 +68,58 @@ Examples:
         name: options.name,
         source: path === "-" ? "-" : resolveUserPath(path),
         homeDirectory: clientHomeDirectory(),
+        fingerprint: options.fingerprint,
       })
     );
 }
 
-/** Sends the file and exits once the server has acknowledged all of it. */
-export function runSendFile(_options: SendFileOptions): Promise<void> {
-  fail("mochi send-file is not built yet", EXIT.FAILURE);
+/**
+ * Sends the file (or stdin) and exits 0 once the server holds all of it
+ * with the same SHA-256; prints the file's id on stdout for scripts and a
+ * summary on stderr. Run again after an interruption, it resumes.
+ */
+export async function runSendFile(options: SendFileOptions): Promise<void> {
+  const fromStdin = options.source === "-";
+  // Standard input has no name of its own: "stdin" unless --name gives one.
+  const name = options.name ?? (fromStdin ? "stdin" : basename(options.source));
+  const problem = fileNameProblem(name);
+  if (problem !== undefined) {
+    fail(`Cannot send as '${sanitizeForTerminal(name)}': ${problem}`, EXIT.USAGE);
+  }
+  const source: UploadSource = fromStdin
+    ? { kind: "stream", reader: Deno.stdin }
+    : { kind: "file", path: options.source };
+  let progress: ReturnType<typeof createTransferProgress> | undefined;
+  try {
+    const passwords = await filePasswords(options.user);
+    const result = await uploadFile({
+      source,
+      name,
+      to: options.to,
+      connect: fileConnector(options, passwords),
+      onStart: ({ offset, total }) => {
+        progress = createTransferProgress({ label: name, total });
+        if (offset > 0) progress.log(`resuming: the server already holds ${formatBytes(offset)}`);
+        progress.update(offset);
+      },
+      onProgress: (stored) => progress?.update(stored),
+      retry: { notice: (line) => (progress?.log ?? note)(sanitizeForTerminal(line)) },
+    });
+    progress?.finish();
+    const hex = [...result.sha256].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    note(
+      `sent ${sanitizeForTerminal(name)} (${formatBytes(result.size)}) as ${result.fileId}` +
+        `${options.to === undefined ? "" : ` to ${sanitizeForTerminal(options.to)}`}; ` +
+        `SHA-256 ${hex}` +
+        (result.resumedFrom > 0 ? `; resumed after ${formatBytes(result.resumedFrom)}` : ""),
+    );
+    writeStdoutSync(`${result.fileId}\n`);
+  } catch (error) {
+    progress?.fail("failed");
+    failFileCommand(error);
+  }
+}
+
+function note(line: string): void {
+  writeStderrSync(`mochi: ${line}\n`);
 }

@@ -13,7 +13,11 @@ import { defaultServerDataDirectory } from "./_data_dirs.ts";
 import { fail, writeStdoutSync } from "./_fail.ts";
 import { formatDropReport, startDropReports } from "../server/drop_report.ts";
 import { ChatServer } from "../server/chat_server.ts";
-import { formatRoomEvent, type LogFormat } from "../server/console.ts";
+import { formatFileEvent, formatRoomEvent, type LogFormat } from "../server/console.ts";
+import { FileRelay } from "../server/file_relay.ts";
+import { FileStore } from "../server/files/mod.ts";
+import { formatBytes, formatDuration, parseByteSize, parseDuration } from "../files/units.ts";
+import { join } from "node:path";
 import { LiveConsole } from "../server/live_console.ts";
 import { PromptCancelled } from "./_hidden_prompt.ts";
 import {
@@ -57,6 +61,37 @@ export interface ServerOptions {
   logFormat: LogFormat;
   /** Each member's message rate. */
   messageRate: TokenBucketConfig;
+  /** How long files are kept after they are complete, in milliseconds. */
+  fileTtlMs: number;
+  /** Largest file accepted, in bytes. */
+  maxFileSize: number;
+  /** Most bytes all files may take on disk together. */
+  maxStorage: number;
+}
+
+/** `--file-ttl`'s default: a day, so the members of a day's session can all fetch. */
+export const DEFAULT_FILE_TTL = "24h";
+/** `--max-file-size`'s default. */
+export const DEFAULT_MAX_FILE_SIZE = "4GiB";
+/** `--max-storage`'s default. */
+export const DEFAULT_MAX_STORAGE = "20GiB";
+/** How often expired files are deleted. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+function parseUnitOption(option: string, parse: (text: string) => number) {
+  return (text: string): number => {
+    try {
+      const value = parse(text);
+      if (value <= 0) throw new Error(`'${text}' must be more than zero`);
+      return value;
+    } catch (error) {
+      fail(
+        `option '${option}': ${(error as Error).message}`,
+        EXIT.USAGE,
+        "Try 'mochi server --help'.",
+      );
+    }
+  };
 }
 
 function parseMessageRateOption(text: string): TokenBucketConfig {
@@ -134,6 +169,24 @@ export function serverCommand(): CommandUnknownOpts {
       new Option("--log-format <format>", "console lines as text or JSON").choices(["text", "json"])
         .default("text"),
     )
+    .option(
+      "--file-ttl <duration>",
+      "how long files are kept once complete (e.g. 90m, 24h, 7d)",
+      parseUnitOption("--file-ttl", parseDuration),
+      parseDuration(DEFAULT_FILE_TTL),
+    )
+    .option(
+      "--max-file-size <size>",
+      "largest file accepted (e.g. 500MB, 4GiB; default 4GiB)",
+      parseUnitOption("--max-file-size", parseByteSize),
+      parseByteSize(DEFAULT_MAX_FILE_SIZE),
+    )
+    .option(
+      "--max-storage <size>",
+      "most disk space all files may take (default 20GiB)",
+      parseUnitOption("--max-storage", parseByteSize),
+      parseByteSize(DEFAULT_MAX_STORAGE),
+    )
     .addHelpText(
       "after",
       `
@@ -157,6 +210,9 @@ Examples:
         maxClients: options.maxClients,
         messageRate: parseMessageRateOption(options.messageRate),
         logFormat: options.logFormat as LogFormat,
+        fileTtlMs: options.fileTtl,
+        maxFileSize: options.maxFileSize,
+        maxStorage: options.maxStorage,
       })
     );
   server.addCommand(
@@ -264,9 +320,42 @@ export async function runServer(options: ServerOptions): Promise<void> {
   // On a terminal: the live member table above the scrolling log.
   let live: LiveConsole | null = null;
   const report = (line: string) => live === null ? log(line) : live.log(line);
+  let store: FileStore;
+  try {
+    store = await FileStore.open({
+      kv,
+      directory: join(options.dataDirectory, "files"),
+      maxFileSize: options.maxFileSize,
+      maxStorage: options.maxStorage,
+      ttlMs: options.fileTtlMs,
+    });
+    await store.sweep();
+  } catch (error) {
+    await endpoint.close();
+    kv.close();
+    fail(
+      `Cannot open the file store in ${options.dataDirectory}: ${reasonOf(error)}`,
+      EXIT.FAILURE,
+    );
+  }
+  startup.push(
+    `files: kept ${formatDuration(options.fileTtlMs)}; at most ${
+      formatBytes(options.maxFileSize)
+    }` +
+      ` each, ${formatBytes(options.maxStorage)} in all (${formatBytes(store.usedBytes)} used)`,
+  );
+  const files = new FileRelay({
+    store,
+    kv,
+    report: (event) => report(formatFileEvent(event, options.logFormat)),
+  });
+  const sweeper = setInterval(() => {
+    store.sweep().catch((error) => report(`cannot delete expired files: ${reasonOf(error)}`));
+  }, SWEEP_INTERVAL_MS);
   const server = new ChatServer({
     kv,
     endpoint,
+    files,
     maxMembers: options.maxClients,
     messageRate: options.messageRate,
     registrationOpen: options.registration === "open",
@@ -298,7 +387,9 @@ export async function runServer(options: ServerOptions): Promise<void> {
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   await server.serve();
+  clearInterval(sweeper);
   live?.stop();
+  await store.close();
   kv.close();
   const counters = endpoint.counters();
   log(`stopped; datagrams received ${counters.datagramsReceived}; ${formatDropReport(counters)}`);

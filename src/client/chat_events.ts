@@ -8,6 +8,8 @@
 
 import type {
   ErrorCode,
+  FileErrorCode,
+  FileInfo,
   MemberEntry,
   Presence,
   PrivateDelivery,
@@ -25,6 +27,20 @@ export type ChatEvent =
   | { readonly type: "presence"; readonly presence: Presence }
   /** The answer to `who()`. */
   | { readonly type: "members"; readonly members: readonly MemberEntry[] }
+  /** A file was put on offer to the room, or to us alone (`file.to`); it may still be streaming. */
+  | { readonly type: "fileOffered"; readonly file: FileInfo }
+  /** The answer to `listFiles()`: the files the server holds for us, oldest offer first. */
+  | { readonly type: "files"; readonly files: readonly FileInfo[] }
+  /**
+   * The server's FileError on the chat link (transfers run on links of their
+   * own and get theirs there); `fileId` is the file concerned, when known.
+   */
+  | {
+    readonly type: "fileError";
+    readonly code: FileErrorCode;
+    readonly message: string;
+    readonly fileId?: string;
+  }
   /** The server took one of our messages (`sequence` 0 for a private message). */
   | {
     readonly type: "delivered";

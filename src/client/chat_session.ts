@@ -20,6 +20,12 @@
  *   asking again cannot fix (wrong password, key changed).
  * - `drain()` waits until the outbox is empty; `leave()` sends Leave,
  *   flushes and closes. The last event is always `ended`.
+ * - Files: `listFiles()` asks on the chat link (the answer is a `files`
+ *   event; offers arrive as `fileOffered`). Transfers never use the chat
+ *   link: `fileLinkConnector()` opens a separate file link (its own
+ *   endpoint, JoinFiles) with the session's server, trust, transport
+ *   settings, login and room password, so chat keeps flowing during a long
+ *   transfer and the account's chat session is not taken over.
  * @example
  * ```ts ignore
  * const session = await ChatSession.open({ server, trust });
@@ -40,6 +46,7 @@ import { EventQueue } from "./_event_queue.ts";
 import { OutboxSender } from "./_outbox_sender.ts";
 import { reconnect } from "./_reconnect.ts";
 import type { ChatEvent } from "./chat_events.ts";
+import { type FileLink, openFileLink } from "./file_link.ts";
 import type { OutboxEntry, OutgoingFrame } from "./outbox.ts";
 import { DEFAULT_RECONNECT_POLICY } from "./reconnect_policy.ts";
 import { RoomInbox } from "./room_inbox.ts";
@@ -155,6 +162,39 @@ export class ChatSession {
       throw new ConnectionLost("Cannot ask who is here: not connected (reconnecting)");
     }
     await this.#link.send({ type: "whoRequest" });
+  }
+
+  /** Asks which files the server holds for us; the answer comes as a `files` event. */
+  async listFiles(): Promise<void> {
+    if (this.#state !== "joined" || this.#link === null) {
+      throw new ConnectionLost("Cannot list the files: not connected (reconnecting)");
+    }
+    await this.#link.send({ type: "fileListRequest" });
+  }
+
+  /**
+   * A function that opens a new file link each time it is called (a transfer
+   * calls it again after a lost link), logged in as this session's account
+   * (never registering) with its room password. Throws `UsageError` before
+   * the session has joined. The links live apart from the session: closing
+   * the session does not end a transfer.
+   */
+  fileLinkConnector(): () => Promise<FileLink> {
+    const credentials = this.#credentials;
+    const roomPassword = this.#roomPassword;
+    if (credentials === undefined || roomPassword === undefined) {
+      throw new UsageError("Cannot move files: join the room first");
+    }
+    const options = this.#options;
+    return () =>
+      openFileLink({
+        server: options.server,
+        trust: options.trust,
+        config: options.config,
+        credentials: { ...credentials, register: false },
+        roomPassword,
+        answerTimeoutMs: options.answerTimeoutMs,
+      });
   }
 
   /** Resolves once every message sent is acknowledged; rejects if the session ends first. */

@@ -1,8 +1,9 @@
 /**
  * What a line typed into the client means: a message, or one of the
- * commands `/who`, `/msg NAME TEXT`, `/me TEXT`, `/quit`, `/help`. A line
- * starting with `//` is a message that starts with `/` (`//shrug` sends
- * `/shrug`). Pure: the same parser serves the terminal and the pipe.
+ * commands `/who`, `/msg NAME TEXT`, `/me TEXT`, `/send [@NAME] PATH`,
+ * `/get ID [PATH]`, `/files`, `/quit`, `/help`. A line starting with `//`
+ * is a message that starts with `/` (`//shrug` sends `/shrug`). Pure: the
+ * same parser serves the terminal and the pipe.
  *
  * Rules: an empty or blank line means nothing (it is not sent); command
  * names are case-insensitive; the text of a message or command is kept as
@@ -10,6 +11,12 @@
  * the command word (and after the name of `/msg`) is taken off. A text over
  * {@link MAX_TEXT_BYTES} or a name over {@link MAX_NAME_CHARACTERS} is a
  * local error, so it never reaches the wire.
+ *
+ * File commands: a PATH is the rest of the line, trimmed, so it may hold
+ * spaces and needs no quoting (quotes are part of the path). `/send @bob
+ * PATH` sends to bob only; a path that itself starts with `@` is written
+ * `./@name`. An ID is what `/files` and offers show: 1 to 32 characters of
+ * `0-9a-z`, checked here so a typo never reaches the server.
  *
  * @example
  * ```ts
@@ -21,7 +28,7 @@
  * @module
  */
 
-import { MAX_NAME_CHARACTERS, MAX_TEXT_BYTES } from "../protocol/mod.ts";
+import { MAX_FILE_ID_CHARACTERS, MAX_NAME_CHARACTERS, MAX_TEXT_BYTES } from "../protocol/mod.ts";
 
 /** What one input line asks for. */
 export type ParsedInput =
@@ -33,6 +40,12 @@ export type ParsedInput =
   | { readonly kind: "private"; readonly to: string; readonly text: string }
   /** Ask who is in the room. */
   | { readonly kind: "who" }
+  /** Send a file (`path` as typed, not resolved yet) to the room, or to the member `to`. */
+  | { readonly kind: "sendFile"; readonly path: string; readonly to?: string }
+  /** Fetch a file by id, into `path` (as typed; a directory or a file) or the working directory. */
+  | { readonly kind: "getFile"; readonly fileId: string; readonly path?: string }
+  /** Ask which files the server holds for us. */
+  | { readonly kind: "files" }
   /** Leave the room (after the server has acknowledged everything sent). */
   | { readonly kind: "quit" }
   /** Show the commands. */
@@ -47,6 +60,10 @@ export const HELP_LINES: readonly string[] = [
   "/who              who is in the room",
   "/msg NAME TEXT    a private message to NAME",
   "/me TEXT          an action: /me waves shows as * you waves",
+  "/send PATH        send a file to the room",
+  "/send @NAME PATH  send a file to NAME only",
+  "/get ID [PATH]    fetch a file (into PATH; default: the current directory)",
+  "/files            the files the server holds for you",
   "/quit             leave (after the server has everything you sent)",
   "/help             this list",
   "//TEXT            a message that starts with /",
@@ -67,7 +84,12 @@ export function parseInput(line: string): ParsedInput {
       return rest === "" ? usage("/me TEXT") : message("emote", rest);
     case "msg":
       return privateMessage(rest);
+    case "send":
+      return sendFile(rest.trim());
+    case "get":
+      return getFile(rest.trim());
     case "who":
+    case "files":
     case "quit":
     case "help":
       return rest.trim() === ""
@@ -87,14 +109,46 @@ function privateMessage(rest: string): ParsedInput {
   const to = match?.[1];
   const text = match?.[2] ?? "";
   if (to === undefined || text === "") return usage("/msg NAME TEXT");
-  if ([...to].length > MAX_NAME_CHARACTERS) {
-    return {
-      kind: "error",
-      message: `Cannot send to ${to}: a name has at most ${MAX_NAME_CHARACTERS} characters`,
-    };
-  }
+  const problem = nameProblem(to);
+  if (problem !== undefined) return { kind: "error", message: problem };
   const checked = message("say", text);
   return checked.kind === "error" ? checked : { kind: "private", to: to.normalize("NFC"), text };
+}
+
+function sendFile(rest: string): ParsedInput {
+  if (!rest.startsWith("@")) {
+    return rest === "" ? usage("/send [@NAME] PATH") : { kind: "sendFile", path: rest };
+  }
+  const match = rest.match(/^@(\S+)\s+([\s\S]+)$/);
+  const to = match?.[1];
+  const path = match?.[2];
+  if (to === undefined || path === undefined) return usage("/send @NAME PATH");
+  const problem = nameProblem(to);
+  if (problem !== undefined) return { kind: "error", message: problem };
+  return { kind: "sendFile", path, to: to.normalize("NFC") };
+}
+
+const FILE_ID = new RegExp(`^[0-9a-z]{1,${MAX_FILE_ID_CHARACTERS}}$`);
+
+function getFile(rest: string): ParsedInput {
+  const match = rest.match(/^(\S+)(?:\s+([\s\S]+))?$/);
+  const fileId = match?.[1];
+  if (fileId === undefined) return usage("/get ID [PATH]");
+  if (!FILE_ID.test(fileId)) {
+    return {
+      kind: "error",
+      message: `Cannot fetch ${fileId}: a file id is 1 to ${MAX_FILE_ID_CHARACTERS} characters ` +
+        "of 0-9 and a-z (/files lists them)",
+    };
+  }
+  const path = match?.[2];
+  return path === undefined ? { kind: "getFile", fileId } : { kind: "getFile", fileId, path };
+}
+
+function nameProblem(name: string): string | undefined {
+  return [...name].length > MAX_NAME_CHARACTERS
+    ? `Cannot send to ${name}: a name has at most ${MAX_NAME_CHARACTERS} characters`
+    : undefined;
 }
 
 function message(kind: "say" | "emote", text: string): ParsedInput {

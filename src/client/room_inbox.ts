@@ -15,6 +15,10 @@
  *   refusal of a message drops it and yields an `error` event naming it.
  * - Presence and MemberList pass through; frames that only make sense
  *   before the join are ignored.
+ * - FileOffered, FileList and FileError pass through (offers and listings
+ *   reach the chat link; a FileError there answers nothing of a transfer,
+ *   which runs on a file link of its own). The other file frames belong to
+ *   a transfer's link and are ignored here.
  *
  * @example
  * ```ts
@@ -91,7 +95,18 @@ export class RoomInbox {
           ? { type: "error", code, message, retryAfterMs }
           : { type: "error", code, message, retryAfterMs, refused };
       }
-      default: // Welcome, AuthResult, JoinResult, SessionEnded: the session's, not ours.
+      case "fileOffered":
+        return { type: "fileOffered", file: frame.file };
+      case "fileList":
+        return { type: "files", files: frame.files };
+      case "fileError": {
+        const { code, message, fileId } = frame;
+        return fileId === undefined
+          ? { type: "fileError", code, message }
+          : { type: "fileError", code, message, fileId };
+      }
+      default: // Welcome, AuthResult, JoinResult, SessionEnded: the session's, not ours;
+        // UploadReady, UploadProgress, UploadDone, FileData, DownloadEnd: a file link's.
         return null;
     }
   }

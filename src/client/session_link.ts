@@ -146,6 +146,18 @@ export class SessionLink {
     return answer;
   }
 
+  /**
+   * JoinFiles: the room password, for a session that moves files without
+   * entering the room (no presence, and the account's chat session stays).
+   */
+  async joinFiles(roomPassword: string): Promise<JoinResult> {
+    await this.send({ type: "joinFiles", roomPassword });
+    const answer = await this.#answer("open a file session");
+    if (answer.type !== "joinResult") throw this.#unexpected("open a file session", answer);
+    if (answer.outcome !== "ok") throw joinRefusal(answer);
+    return answer;
+  }
+
   /** Flushes what was sent, then closes (with the server's confirmation, briefly waited for). */
   async close(reason = ""): Promise<void> {
     await this.#sending;

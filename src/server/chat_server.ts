@@ -29,6 +29,7 @@ import {
 import type { UdpConnection, UdpEndpoint } from "../transport/udp.ts";
 import { NameTaken, register, verifyLogin, WrongCredentials } from "./accounts.ts";
 import { ChatRoom, type Member, type MemberHandle, type RoomEvent } from "./chat_room.ts";
+import { type FileRelay, FileSession, type FileSessionHandle } from "./file_relay.ts";
 import { HashPool, HashPoolBusy } from "./hash_pool.ts";
 import { InvalidName, normaliseName } from "./names.ts";
 import { UnacceptablePassword } from "./password_hash.ts";
@@ -38,6 +39,8 @@ import type { TokenBucketConfig } from "./token_bucket.ts";
 
 /** Frames a slow member may have waiting before it is disconnected. */
 export const MAX_QUEUED_FRAMES = 1024;
+/** Frames a download may have queued before it waits for the connection to take them. */
+const PACED_FRAMES = 4;
 /** How long a client is told to wait when the hash pool is full. */
 const BUSY_RETRY_MS = 1000;
 
@@ -55,9 +58,20 @@ export interface ChatServerOptions {
   hashIterations?: number;
   /** The wall clock, in ms since the epoch. */
   now?: () => number;
+  /** Where files go; without it, file frames are refused. */
+  files?: FileRelay;
 }
 
-type Phase = "hello" | "auth" | "join" | "joined";
+/** `files`: joined with JoinFiles, a session for file transfers that is not a member. */
+type Phase = "hello" | "auth" | "join" | "joined" | "files";
+
+interface SessionState {
+  phase: Phase;
+  account: string;
+  displayName: string;
+  member: Member | null;
+  files: FileSession | null;
+}
 
 /** Serves the room on an endpoint until it closes. */
 export class ChatServer {
@@ -110,11 +124,12 @@ export class ChatServer {
     const handle = new OrderedHandle(connection);
     this.#sessions.add(handle);
     connection.closed.then(() => this.#sessions.delete(handle));
-    const session = {
-      phase: "hello" as Phase,
+    const session: SessionState = {
+      phase: "hello",
       account: "",
       displayName: "",
-      member: null as Member | null,
+      member: null,
+      files: null,
     };
     try {
       for (let bytes = await connection.receive(); bytes; bytes = await connection.receive()) {
@@ -131,11 +146,12 @@ export class ChatServer {
       }
     } finally {
       if (session.member !== null) this.room.leave(session.member, this.#now());
+      await session.files?.close();
     }
   }
 
   async #handle(
-    session: { phase: Phase; account: string; displayName: string; member: Member | null },
+    session: SessionState,
     frame: ClientFrame,
     handle: OrderedHandle,
   ): Promise<void> {
@@ -164,7 +180,25 @@ export class ChatServer {
       }
     } else if (session.phase === "join" && frame.type === "joinRoom") {
       session.member = await this.#join(session, frame.roomPassword, handle, now);
-      if (session.member !== null) session.phase = "joined";
+      if (session.member !== null) {
+        session.phase = "joined";
+        session.files = this.#options.files?.open(session.account, session.displayName, handle) ??
+          null;
+      }
+    } else if (session.phase === "join" && frame.type === "joinFiles") {
+      if (await this.#joinFiles(session, frame.roomPassword, handle, now)) {
+        session.phase = "files";
+      }
+    } else if (
+      (session.phase === "joined" || session.phase === "files") && FileSession.handles(frame)
+    ) {
+      if (session.files === null) {
+        handle.send(errorFrame("unexpectedFrame", "This server does not take files"));
+      } else {
+        await session.files.handle(frame);
+      }
+    } else if (session.phase === "files" && frame.type === "leave") {
+      handle.close("left");
     } else if (session.phase === "joined" && session.member !== null) {
       this.#request(session.member, frame, handle, now);
     } else {
@@ -219,34 +253,8 @@ export class ChatServer {
     handle: OrderedHandle,
     now: number,
   ): Promise<Member | null> {
-    const result = (outcome: JoinOutcomeName, message: string, retryAfterMs = 0) => ({
-      type: "joinResult" as const,
-      outcome,
-      retryAfterMs,
-      message,
-      you: session.displayName,
-      lastSequence: this.room.lastSequence,
-    });
-    const attempt = { account: session.account, address: hostOf(handle.address) };
-    const wait = this.#roomPasswords.retryAfterMs(attempt, now);
-    if (wait > 0) {
-      handle.send(result("rateLimited", "Cannot join yet: too many wrong room passwords", wait));
-      return null;
-    }
-    let correct: boolean;
-    try {
-      correct = await checkRoomPassword(this.#options.kv, roomPassword, { pool: this.#pool });
-    } catch (error) {
-      if (!(error instanceof HashPoolBusy)) throw error;
-      handle.send(result("rateLimited", error.message, BUSY_RETRY_MS));
-      return null;
-    }
-    if (!correct) {
-      const delay = this.#roomPasswords.recordFailure(attempt, this.#now());
-      handle.send(result("wrongRoomPassword", "Cannot join: wrong room password", delay));
-      return null;
-    }
-    this.#roomPasswords.recordSuccess(attempt);
+    const result = this.#joinResult(session);
+    if (!await this.#checkRoomPassword(session, roomPassword, handle, now)) return null;
     const joined = this.room.join(
       session.account as ReturnType<typeof normaliseName>,
       session.displayName,
@@ -259,6 +267,66 @@ export class ChatServer {
     }
     handle.send(result("ok", "Joined"));
     return joined;
+  }
+
+  /** JoinFiles: the room password, then a file session that is not a member of the room. */
+  async #joinFiles(
+    session: SessionState,
+    roomPassword: string,
+    handle: OrderedHandle,
+    now: number,
+  ): Promise<boolean> {
+    if (!await this.#checkRoomPassword(session, roomPassword, handle, now)) return false;
+    const files = this.#options.files;
+    if (files === undefined) {
+      handle.send(errorFrame("unexpectedFrame", "This server does not take files"));
+      return false;
+    }
+    session.files = files.open(session.account, session.displayName, handle);
+    handle.send(this.#joinResult(session)("ok", "Ready for files"));
+    return true;
+  }
+
+  #joinResult(session: { displayName: string }) {
+    return (outcome: JoinOutcomeName, message: string, retryAfterMs = 0) => ({
+      type: "joinResult" as const,
+      outcome,
+      retryAfterMs,
+      message,
+      you: session.displayName,
+      lastSequence: this.room.lastSequence,
+    });
+  }
+
+  /** Checks the room password (rate limited); a refusal is sent, and false returned. */
+  async #checkRoomPassword(
+    session: { account: string; displayName: string },
+    roomPassword: string,
+    handle: OrderedHandle,
+    now: number,
+  ): Promise<boolean> {
+    const result = this.#joinResult(session);
+    const attempt = { account: session.account, address: hostOf(handle.address) };
+    const wait = this.#roomPasswords.retryAfterMs(attempt, now);
+    if (wait > 0) {
+      handle.send(result("rateLimited", "Cannot join yet: too many wrong room passwords", wait));
+      return false;
+    }
+    let correct: boolean;
+    try {
+      correct = await checkRoomPassword(this.#options.kv, roomPassword, { pool: this.#pool });
+    } catch (error) {
+      if (!(error instanceof HashPoolBusy)) throw error;
+      handle.send(result("rateLimited", error.message, BUSY_RETRY_MS));
+      return false;
+    }
+    if (!correct) {
+      const delay = this.#roomPasswords.recordFailure(attempt, this.#now());
+      handle.send(result("wrongRoomPassword", "Cannot join: wrong room password", delay));
+      return false;
+    }
+    this.#roomPasswords.recordSuccess(attempt);
+    return true;
   }
 
   #request(member: Member, frame: ClientFrame, handle: OrderedHandle, now: number): void {
@@ -295,13 +363,15 @@ function errorFrame(code: ErrorCodeName, message: string): ServerFrame {
  * fall: a plain array drained by one loop, so a broadcast to N members costs
  * N array pushes, not N promise chains.
  */
-class OrderedHandle implements MemberHandle {
+class OrderedHandle implements MemberHandle, FileSessionHandle {
   readonly address: string;
   readonly #connection: UdpConnection;
   #queue: Uint8Array[] = [];
   #head = 0;
   #draining = false;
   #closeReason: string | null = null;
+  /** Woken each time a frame leaves the queue (for sendWhenRoom). */
+  #roomWaiters: Array<() => void> = [];
 
   constructor(connection: UdpConnection) {
     this.#connection = connection;
@@ -332,6 +402,20 @@ class OrderedHandle implements MemberHandle {
     if (!this.#draining) this.#drain();
   }
 
+  /**
+   * Queues `bytes` once fewer than PACED_FRAMES are waiting: bulk data (a
+   * download) waits for the connection instead of filling the queue, and
+   * chat frames queued meanwhile are not stuck behind a whole file.
+   */
+  async sendWhenRoom(bytes: Uint8Array): Promise<void> {
+    while (this.#queue.length - this.#head >= PACED_FRAMES) {
+      if (this.#closeReason !== null) throw new Error("the session is closed");
+      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+    }
+    if (this.#closeReason !== null) throw new Error("the session is closed");
+    this.sendEncoded(bytes);
+  }
+
   close(reason: string): void {
     if (this.#closeReason !== null) return;
     this.#closeReason = reason;
@@ -348,13 +432,16 @@ class OrderedHandle implements MemberHandle {
           this.#head = 0;
         }
         await this.#connection.send(bytes);
+        for (const wake of this.#roomWaiters.splice(0)) wake();
       }
       if (this.#closeReason !== null) await this.#connection.close(this.#closeReason);
     } catch {
       this.#queue = []; // the connection is gone: nothing more can be sent
       this.#head = 0;
+      this.#closeReason ??= "connection lost";
     } finally {
       this.#draining = false;
+      for (const wake of this.#roomWaiters.splice(0)) wake();
     }
   }
 }

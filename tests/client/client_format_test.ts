@@ -9,7 +9,7 @@ import {
   formatNotice,
   jsonLine,
 } from "../../src/cli/_client_format.ts";
-import { messageId, roomSequence } from "../../src/protocol/mod.ts";
+import { type FileInfo, messageId, roomSequence } from "../../src/protocol/mod.ts";
 
 const at = new Date(2026, 10, 3, 12, 1, 2).getTime(); // local time 12:01:02
 const id = messageId(new Uint8Array(16));
@@ -148,4 +148,146 @@ Deno.test("notices for reconnects and refusals", () => {
     "Cannot send to zed: no zed",
   );
   assert.equal(formatNotice(message("say", "hi")), null);
+});
+
+function offer(overrides: Partial<FileInfo> = {}): FileInfo {
+  return {
+    fileId: "k3j4h5m7q2",
+    name: "notes.pdf",
+    size: 1_258_291,
+    stored: 0,
+    complete: false,
+    sender: "ada",
+    offeredAt: at,
+    expiresAt: at + 86_400_000,
+    ...overrides,
+  };
+}
+
+Deno.test("file offers: text lines", () => {
+  assert.equal(
+    formatEventLine({ type: "fileOffered", file: offer() }),
+    "[12:01:02] * ada offers notes.pdf (1.2 MiB) — /get k3j4h5m7q2",
+  );
+  const unknown = offer({ size: undefined });
+  assert.equal(
+    formatEventLine({ type: "fileOffered", file: unknown }),
+    "[12:01:02] * ada offers notes.pdf (size unknown) — /get k3j4h5m7q2",
+  );
+  const toBob: ChatEvent = { type: "fileOffered", file: offer({ to: "bob" }) };
+  assert.equal(
+    formatEventLine(toBob, "bob"),
+    "[12:01:02] * ada offers notes.pdf (1.2 MiB) to you — /get k3j4h5m7q2",
+  );
+  assert.equal(
+    formatEventLine(toBob, undefined, "Bob"),
+    "[12:01:02] * ada offers notes.pdf (1.2 MiB) to you — /get k3j4h5m7q2",
+    "names compare as the server does",
+  );
+  assert.equal(
+    formatEventLine(toBob, "ada"),
+    "[12:01:02] * ada offers notes.pdf (1.2 MiB) to bob — /get k3j4h5m7q2",
+    "our own offer to bob",
+  );
+  assert.equal(
+    formatEventLine(toBob),
+    "[12:01:02] * ada offers notes.pdf (1.2 MiB) to bob — /get k3j4h5m7q2",
+  );
+});
+
+Deno.test("file offers and listings: hostile names are inert in text lines", () => {
+  const hostile = offer({
+    name: "\u001b]0;pwned\u0007evil\u001b[2J.pdf\u202e",
+    sender: "m\u001b[31mallory",
+    to: "b\u009b1mob",
+  });
+  const line = formatEventLine({ type: "fileOffered", file: hostile })!;
+  assert.equal(line, "[12:01:02] * mallory offers evil.pdf (1.2 MiB) to bob — /get k3j4h5m7q2");
+  const table = formatEventLine({ type: "files", files: [hostile] })!;
+  // deno-lint-ignore no-control-regex
+  assert.doesNotMatch(table, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+  assert.match(table, /evil\.pdf/);
+});
+
+Deno.test("the /files answer: a compact table", () => {
+  const files: FileInfo[] = [
+    offer({ complete: true, sha256: new Uint8Array(32), stored: 1_258_291 }),
+    offer({ fileId: "a1", name: "big.iso", size: 4096, stored: 1024, sender: "bob", to: "ada" }),
+    offer({ fileId: "s2", name: "stdin", size: undefined, stored: 2048 }),
+  ];
+  const lines = formatEventLine({ type: "files", files })!.split("\n");
+  assert.match(lines[0]!, /^\[\d\d:\d\d:\d\d\] \* 3 files on the server for you:$/);
+  assert.deepEqual(lines.slice(1), [
+    "  ID          NAME       SIZE     FROM        STATE",
+    "  k3j4h5m7q2  notes.pdf  1.2 MiB  ada         complete",
+    "  a1          big.iso    4.0 KiB  bob -> ada  being sent (25 %)",
+    "  s2          stdin      ?        ada         being sent (2.0 KiB)",
+  ]);
+  assert.match(
+    formatEventLine({ type: "files", files: [] })!,
+    /^\[\d\d:\d\d:\d\d\] \* no files on the server for you$/,
+  );
+});
+
+Deno.test("file events: JSON lines", () => {
+  const time = new Date(at).toISOString();
+  assert.deepEqual(JSON.parse(formatEventJson({ type: "fileOffered", file: offer() })!), {
+    type: "fileOffered",
+    id: "k3j4h5m7q2",
+    name: "notes.pdf",
+    size: 1_258_291,
+    from: "ada",
+    to: null,
+    time,
+  });
+  const hostile = offer({ name: "\u001b[2J\u202ex.pdf", to: "bob", complete: true });
+  const line = formatEventJson({
+    type: "fileOffered",
+    file: { ...hostile, sha256: new Uint8Array(32).fill(0xab) },
+  })!;
+  assert.ok(!line.includes("\u001b") && !line.includes("\u202e"), "escapes, not raw controls");
+  assert.equal(JSON.parse(line).name, "\u001b[2J\u202ex.pdf", "the exact name for bots");
+  assert.equal(JSON.parse(line).to, "bob");
+  const files = JSON.parse(
+    formatEventJson({
+      type: "files",
+      files: [{ ...hostile, sha256: new Uint8Array(32).fill(0xab) }],
+    })!,
+  );
+  assert.deepEqual(files, {
+    type: "files",
+    files: [{
+      id: "k3j4h5m7q2",
+      name: "\u001b[2J\u202ex.pdf",
+      size: 1_258_291,
+      stored: 0,
+      complete: true,
+      sha256: "ab".repeat(32),
+      from: "ada",
+      to: "bob",
+      time,
+      expires: new Date(at + 86_400_000).toISOString(),
+    }],
+  });
+  assert.deepEqual(
+    JSON.parse(formatEventJson({ type: "fileError", code: "noSuchFile", message: "gone" })!),
+    { type: "fileError", code: "noSuchFile", message: "gone" },
+  );
+});
+
+Deno.test("a FileError on the chat link is a notice", () => {
+  assert.equal(
+    formatNotice({
+      type: "fileError",
+      code: "noSuchFile",
+      message: "Cannot fetch x: \u001b[2Jgone",
+      fileId: "x",
+    }),
+    "The server refused a file request about x: gone",
+  );
+  assert.equal(
+    formatNotice({ type: "fileError", code: "storageFull", message: "" }),
+    "The server refused a file request: storageFull",
+  );
+  assert.equal(formatEventLine({ type: "fileError", code: "storageFull", message: "" }), null);
 });

@@ -67,3 +67,42 @@ Deno.test("texts and names over the protocol's limits never reach the wire", () 
   assert.ok(name.kind === "error" && /at most 32 characters/.test(name.message));
   assert.equal(parseInput(`/me ${"x".repeat(5000)}`).kind, "error");
 });
+
+Deno.test("file commands: /send, /send @NAME, /get, /files", () => {
+  const table: [string, unknown][] = [
+    ["/send notes.pdf", { kind: "sendFile", path: "notes.pdf" }],
+    ["/send   my notes (v2).pdf  ", { kind: "sendFile", path: "my notes (v2).pdf" }],
+    ["/SEND /tmp/a b", { kind: "sendFile", path: "/tmp/a b" }],
+    ["/send @bob notes.pdf", { kind: "sendFile", path: "notes.pdf", to: "bob" }],
+    ["/send @bob   two  words.txt ", { kind: "sendFile", path: "two  words.txt", to: "bob" }],
+    ["/send ./@odd name", { kind: "sendFile", path: "./@odd name" }],
+    ["/send @Zoe\u0301 x", { kind: "sendFile", path: "x", to: "Zo\u00e9" }],
+    ["/get k3j4h5m7q2", { kind: "getFile", fileId: "k3j4h5m7q2" }],
+    ["/get  k3j4h5m7q2  ", { kind: "getFile", fileId: "k3j4h5m7q2" }],
+    ["/get k3j4h5m7q2 ~/in box/", { kind: "getFile", fileId: "k3j4h5m7q2", path: "~/in box/" }],
+    [`/get ${"z".repeat(32)}`, { kind: "getFile", fileId: "z".repeat(32) }],
+    ["/files", { kind: "files" }],
+    ["/Files  ", { kind: "files" }],
+    ["/send", { kind: "error", message: "Usage: /send [@NAME] PATH" }],
+    ["/send   ", { kind: "error", message: "Usage: /send [@NAME] PATH" }],
+    ["/send @bob", { kind: "error", message: "Usage: /send @NAME PATH" }],
+    ["/send @bob   ", { kind: "error", message: "Usage: /send @NAME PATH" }],
+    ["/send @ x", { kind: "error", message: "Usage: /send @NAME PATH" }],
+    ["/get", { kind: "error", message: "Usage: /get ID [PATH]" }],
+    ["/files now", { kind: "error", message: "/files takes no arguments" }],
+  ];
+  for (const [line, expected] of table) assert.deepEqual(parseInput(line), expected, line);
+  for (const command of ["/send @NAME PATH", "/send PATH", "/get ID [PATH]", "/files"]) {
+    assert.ok(HELP_LINES.some((line) => line.startsWith(command)), command);
+  }
+});
+
+Deno.test("file commands: bad ids and names are local errors", () => {
+  for (const id of ["K3J4", "k3j-4", "é", "x".repeat(33), "../etc"]) {
+    const input = parseInput(`/get ${id} out`);
+    assert.ok(input.kind === "error", id);
+    assert.match(input.message, /^Cannot fetch .*: a file id is 1 to 32 characters of 0-9 and a-z/);
+  }
+  const name = parseInput(`/send @${"n".repeat(33)} x`);
+  assert.ok(name.kind === "error" && /at most 32 characters/.test(name.message));
+});

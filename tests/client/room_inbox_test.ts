@@ -2,7 +2,12 @@
 
 import assert from "node:assert/strict";
 import { RoomInbox } from "../../src/client/room_inbox.ts";
-import { messageId, roomSequence, type ServerFrame } from "../../src/protocol/mod.ts";
+import {
+  type FileInfo,
+  messageId,
+  roomSequence,
+  type ServerFrame,
+} from "../../src/protocol/mod.ts";
 
 const id = (n: number) => messageId(new Uint8Array(16).fill(n));
 
@@ -94,4 +99,50 @@ Deno.test("presence and member lists pass through; out-of-turn frames are ignore
   });
   const welcome: ServerFrame = { type: "welcome", protocolVersion: 1, registrationOpen: true };
   assert.equal(inbox.handleFrame(welcome, 0, 0), null);
+});
+
+Deno.test("file frames: offers, listings and file errors become events; transfer frames do not", () => {
+  const inbox = new RoomInbox();
+  const file: FileInfo = {
+    fileId: "k3j4h5m7q2",
+    name: "notes.pdf",
+    size: 1_258_291,
+    stored: 0,
+    complete: false,
+    sender: "ada",
+    to: "bob",
+    offeredAt: 5,
+    expiresAt: 10,
+  };
+  assert.deepEqual(inbox.handleFrame({ type: "fileOffered", file }, 0, 0), {
+    type: "fileOffered",
+    file,
+  });
+  assert.deepEqual(inbox.handleFrame({ type: "fileList", files: [file] }, 0, 0), {
+    type: "files",
+    files: [file],
+  });
+  assert.deepEqual(
+    inbox.handleFrame(
+      { type: "fileError", fileId: "k3j4h5m7q2", code: "noSuchFile", message: "gone" },
+      0,
+      0,
+    ),
+    { type: "fileError", code: "noSuchFile", message: "gone", fileId: "k3j4h5m7q2" },
+  );
+  assert.deepEqual(
+    inbox.handleFrame({ type: "fileError", requestId: 7, code: "storageFull", message: "" }, 0, 0),
+    { type: "fileError", code: "storageFull", message: "" },
+  );
+  const sha256 = new Uint8Array(32);
+  const transferFrames: ServerFrame[] = [
+    { type: "uploadReady", requestId: 1, fileId: "a", offset: 0 },
+    { type: "uploadProgress", fileId: "a", stored: 10 },
+    { type: "uploadDone", fileId: "a", size: 10, sha256 },
+    { type: "fileData", fileId: "a", offset: 0, data: new Uint8Array(3) },
+    { type: "downloadEnd", file: { ...file, complete: true, sha256 } },
+  ];
+  for (const frame of transferFrames) {
+    assert.equal(inbox.handleFrame(frame, 0, 0), null, frame.type);
+  }
 });

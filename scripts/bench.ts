@@ -13,6 +13,7 @@
 
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
+import { filesBenchmark } from "./bench_files.ts";
 import { handshakeBenchmark } from "./bench_handshakes.ts";
 import { roomBenchmark } from "./bench_room.ts";
 import { transportBenchmark } from "./bench_transport.ts";
@@ -29,6 +30,7 @@ export const SECTIONS: Record<string, BenchSection> = {
   transport: transportBenchmark,
   handshakes: handshakeBenchmark,
   room: roomBenchmark,
+  files: filesBenchmark,
 };
 
 const BENCHMARKS_DOCUMENT = `${REPOSITORY_ROOT}docs/benchmarks.md`;

@@ -13,7 +13,14 @@ import { openFileLink } from "../../src/client/file_link.ts";
 import { uploadFile } from "../../src/client/file_upload.ts";
 import { FILE_CHUNK_BYTES } from "../../src/protocol/mod.ts";
 import { type MochiProcess, startMochi, startNetsim } from "../_processes.ts";
-import { registerAccount, type Room, ROOM_PASSWORD, startServer, withRoom } from "./_room.ts";
+import {
+  registerAccount,
+  type Room,
+  ROOM_PASSWORD,
+  startClient,
+  startServer,
+  withRoom,
+} from "./_room.ts";
 
 const TRANSFER_TIMEOUT_MS = 120_000;
 
@@ -402,4 +409,67 @@ test("hostile file names: refused by the server, or made harmless by the receive
     // Nothing was written outside the output directory.
     const top = [...Deno.readDirSync(room.root)].map((entry) => entry.name).sort();
     assert.deepEqual(top, ["home-ada", "home-bob", "inbox", "server"]);
+  }));
+
+test("a server restart mid-upload: the same send-file run reconnects and resumes", () =>
+  withRoom(async (room) => {
+    const { server, port } = await roomWithAccounts(room);
+    const slowPort = await slowPath(room, port);
+    const content = randomBytes(16_000_000);
+    const path = join(room.root, "restart.bin");
+    await Deno.writeFile(path, content);
+    const sender = sendFile(room, slowPort, "ada", [path]);
+    const part = await waitForPart(join(room.root, "server", "files"));
+    await waitForSize(part, 3_000_000, "part of an upload");
+    await server.stop();
+    await startServer(room, port);
+    await exits(sender, 0);
+    assert.match(sender.stderr.text, /trying again/);
+    assert.match(sender.stderr.text, /resuming: the server already holds [1-9]/);
+    const out = join(room.root, "restart.out");
+    await exits(recvFile(room, port, "bob", [fileIdOf(sender), "-o", out]), 0);
+    assert.equal(await sha256OfFile(out), sha256(content));
+  }));
+
+test("an interrupted upload from standard input says it cannot be resumed", () =>
+  withRoom(async (room) => {
+    const { server, port } = await roomWithAccounts(room);
+    const sender = sendFile(room, port, "ada", ["--name", "stream.bin", "-"], true);
+    await sender.writeBytes(randomBytes(1_000_000));
+    await waitForPart(join(room.root, "server", "files"));
+    await server.stop();
+    await startServer(room, port);
+    // More input after the interruption: the sender must not pretend to continue.
+    await sender.writeBytes(randomBytes(1_000)).catch(() => {});
+    await sender.closeStdin();
+    await exits(sender, 1);
+    assert.match(sender.stderr.text, /standard input cannot be read again/);
+    const files = [...Deno.readDirSync(join(room.root, "server", "files"))];
+    assert.deepEqual(files, [], "the server kept no partial copy of the stream");
+  }));
+
+test("in the chat: /send offers a file, /files lists it, /get fetches it", () =>
+  withRoom(async (room) => {
+    const { port } = await roomWithAccounts(room);
+    const bob = startClient(room, port, "bob", { json: true });
+    await bob.stderr.waitFor(/joined the room/, TRANSFER_TIMEOUT_MS);
+    const content = randomBytes(300_000);
+    await Deno.writeFile(join(room.root, "photo.jpg"), content);
+    const ada = startClient(room, port, "ada");
+    await ada.write(`/send ${join(room.root, "photo.jpg")}\n`);
+    const offer = await bob.stdout.waitFor(
+      /"type":"fileOffered","id":"([0-9a-z]+)","name":"photo.jpg"/,
+      TRANSFER_TIMEOUT_MS,
+    );
+    await ada.stderr.waitFor(/sent photo.jpg as/, TRANSFER_TIMEOUT_MS);
+    await ada.closeStdin();
+    await exits(ada, 0);
+    await Deno.mkdir(join(room.root, "bob-inbox"));
+    await bob.write(`/files\n/get ${offer[1]} ${join(room.root, "bob-inbox")}\n`);
+    await bob.stdout.waitFor(/"type":"files"/, TRANSFER_TIMEOUT_MS);
+    await bob.stderr.waitFor(/received photo.jpg .*SHA-256 verified/, TRANSFER_TIMEOUT_MS);
+    await bob.closeStdin();
+    await exits(bob, 0);
+    const received = await Deno.readFile(join(room.root, "bob-inbox", "photo.jpg"));
+    assert.equal(sha256(received), sha256(content));
   }));

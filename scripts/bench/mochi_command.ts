@@ -9,13 +9,10 @@
  * environment and hides the PID.
  */
 
-import { REPOSITORY_ROOT, withDeadline } from "./process.ts";
+import { REPOSITORY_ROOT, stopChild, withDeadline } from "./process.ts";
 
 /** Permissions of `deno task mochi`. */
 const MOCHI_PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env"];
-
-/** How long a stopped command gets to exit after SIGTERM before SIGKILL. */
-const STOP_GRACE_MS = 3_000;
 
 /** Lines of stderr quoted in an error message. */
 const STDERR_TAIL_LINES = 10;
@@ -125,20 +122,7 @@ export class MochiCommand {
 
   /** SIGTERM, then SIGKILL after a grace period; resolves once it is gone. */
   async stop(): Promise<void> {
-    try {
-      this.#child.kill("SIGTERM");
-    } catch {
-      // Already exited.
-    }
-    const timer = setTimeout(() => {
-      try {
-        this.#child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
-    }, STOP_GRACE_MS);
-    await this.#child.status;
-    clearTimeout(timer);
+    await stopChild(this.#child);
     await this.#outputDone;
   }
 

@@ -24,6 +24,24 @@ const STOP_GRACE_MS = 3_000;
 /** How many stderr lines are kept for error messages. */
 const STDERR_TAIL_LINES = 20;
 
+/** Sends SIGTERM, then SIGKILL after `graceMs`; resolves once the child is gone. */
+export async function stopChild(child: Deno.ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // Already exited.
+  }
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+  }, graceMs);
+  await child.status;
+  clearTimeout(timer);
+}
+
 /** Options for spawning one peer process. */
 export interface SpawnOptions {
   /** Short name used in error messages, e.g. "quic receiver". */
@@ -139,20 +157,7 @@ export class PeerProcess {
 
   /** Stops the process: SIGTERM, then SIGKILL after a grace period. */
   async stop(): Promise<void> {
-    try {
-      this.#child.kill("SIGTERM");
-    } catch {
-      // Already exited.
-    }
-    const timer = setTimeout(() => {
-      try {
-        this.#child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
-    }, STOP_GRACE_MS);
-    await this.#child.status;
-    clearTimeout(timer);
+    await stopChild(this.#child);
     await this.#outputDone;
   }
 

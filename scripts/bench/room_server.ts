@@ -11,7 +11,7 @@
  */
 
 import { readProcFile } from "./handshake_runs.ts";
-import { REPOSITORY_ROOT, withDeadline } from "./process.ts";
+import { REPOSITORY_ROOT, stopChild, withDeadline } from "./process.ts";
 import { wallClockMs } from "./peer_protocol.ts";
 
 /** How long the server gets to stop by itself after SIGTERM before SIGKILL. */
@@ -160,20 +160,7 @@ export class RoomServer {
 
   /** SIGTERM (members are told, the console prints its counters), then SIGKILL after a grace. */
   async stop(): Promise<void> {
-    try {
-      this.#child.kill("SIGTERM");
-    } catch {
-      // Already exited.
-    }
-    const timer = setTimeout(() => {
-      try {
-        this.#child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
-    }, STOP_GRACE_MS);
-    await this.#child.status;
-    clearTimeout(timer);
+    await stopChild(this.#child, STOP_GRACE_MS);
     await this.#outputDone;
   }
 

@@ -46,6 +46,7 @@ import { formatBytes } from "../files/units.ts";
 import type { FileInfo, MemberEntry } from "../protocol/mod.ts";
 import { normaliseName } from "../server/names.ts";
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
+import { fileAsJson } from "./_file_json.ts";
 
 /** `HH:MM:SS` of a moment (milliseconds since the epoch), in the local time zone. */
 export function clockTime(at: number): string {
@@ -144,7 +145,7 @@ export function formatEventJson(event: ChatEvent): string | null {
       });
     }
     case "files":
-      return jsonLine({ type: "files", files: event.files.map(describeFile) });
+      return jsonLine({ type: "files", files: event.files.map(fileAsJson) });
     case "fileError":
       return jsonLine({
         type: "fileError",
@@ -275,23 +276,6 @@ function sameName(a: string, b: string): boolean {
   } catch {
     return a === b;
   }
-}
-
-function describeFile(file: FileInfo) {
-  return {
-    id: file.fileId,
-    name: file.name,
-    size: file.size ?? null,
-    stored: file.stored,
-    complete: file.complete,
-    sha256: file.sha256 === undefined
-      ? null
-      : [...file.sha256].map((byte) => byte.toString(16).padStart(2, "0")).join(""),
-    from: file.sender,
-    to: file.to ?? null,
-    time: isoTime(file.offeredAt),
-    expires: isoTime(file.expiresAt),
-  };
 }
 
 /**

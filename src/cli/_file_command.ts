@@ -35,7 +35,9 @@ export interface FileCommandOptions {
 
 /** The passwords a file command logs in with. */
 export interface FilePasswords {
+  /** The account's password. */
   readonly password: string;
+  /** The room password. */
   readonly roomPassword: string;
 }
 

@@ -17,6 +17,7 @@ import { parseFingerprint } from "./client.ts";
 import { clientHomeDirectory } from "./_data_dirs.ts";
 import { failFileCommand, fileConnector, filePasswords } from "./_file_command.ts";
 import { writeStdoutSync } from "./_fail.ts";
+import { fileAsJson } from "./_file_json.ts";
 
 /** The parsed, validated options of `mochi files`. */
 export interface FilesOptions {
@@ -81,22 +82,6 @@ export async function runFiles(options: FilesOptions): Promise<void> {
   }
 }
 
-/** A file as `--json` prints it: plain fields, the hash in hex, times in ISO 8601. */
-export function fileAsJson(file: FileInfo): Record<string, unknown> {
-  return {
-    id: file.fileId,
-    name: file.name,
-    size: file.size ?? null,
-    stored: file.stored,
-    complete: file.complete,
-    sha256: file.sha256 === undefined ? null : hex(file.sha256),
-    from: file.sender,
-    to: file.to ?? null,
-    offeredAt: new Date(file.offeredAt).toISOString(),
-    expiresAt: new Date(file.expiresAt).toISOString(),
-  };
-}
-
 /** The files as an aligned table, names made inert for the terminal. */
 export function fileTable(files: readonly FileInfo[]): string {
   if (files.length === 0) return "no files\n";
@@ -124,8 +109,4 @@ export function fileTable(files: readonly FileInfo[]): string {
   return rows.map((row) =>
     row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()
   ).join("\n") + "\n";
-}
-
-function hex(bytes: Uint8Array): string {
-  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }

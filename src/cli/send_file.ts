@@ -17,6 +17,7 @@ import { formatBytes } from "../files/units.ts";
 import { createTransferProgress } from "../ui/progress.ts";
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
 import { failFileCommand, fileConnector, filePasswords } from "./_file_command.ts";
+import { hex } from "./_file_json.ts";
 import { fail, writeStderrSync, writeStdoutSync } from "./_fail.ts";
 import { resolveUserPath } from "./_paths.ts";
 import { EXIT } from "./exit_codes.ts";
@@ -106,11 +107,10 @@ export async function runSendFile(options: SendFileOptions): Promise<void> {
       retry: { notice: (line) => (progress?.log ?? note)(sanitizeForTerminal(line)) },
     });
     progress?.finish();
-    const hex = [...result.sha256].map((byte) => byte.toString(16).padStart(2, "0")).join("");
     note(
       `sent ${sanitizeForTerminal(name)} (${formatBytes(result.size)}) as ${result.fileId}` +
         `${options.to === undefined ? "" : ` to ${sanitizeForTerminal(options.to)}`}; ` +
-        `SHA-256 ${hex}` +
+        `SHA-256 ${hex(result.sha256)}` +
         (result.resumedFrom > 0 ? `; resumed after ${formatBytes(result.resumedFrom)}` : ""),
     );
     writeStdoutSync(`${result.fileId}\n`);

@@ -32,6 +32,7 @@ import { type RetryOptions, withReconnects } from "./file_retry.ts";
 
 /** Something bytes can be written to (standard output). */
 export interface ByteSink {
+  /** Writes some of `bytes`; returns how many. */
   write(bytes: Uint8Array): Promise<number>;
 }
 
@@ -63,6 +64,7 @@ export interface DownloadRequest {
 
 /** The file, complete and verified. */
 export interface DownloadResult {
+  /** The file as the server described it at the end (size and verified SHA-256). */
   readonly file: FileInfo;
   /** Where it was written (`"-"` = standard output). */
   readonly path: string;

@@ -34,6 +34,7 @@ export type UploadSource =
 
 /** What to send, and to whom. */
 export interface UploadRequest {
+  /** The file, or a stream (standard input). */
   readonly source: UploadSource;
   /** The name recipients see. */
   readonly name: string;
@@ -51,8 +52,11 @@ export interface UploadRequest {
 
 /** The file as the server holds it. */
 export interface UploadResult {
+  /** The id the server gave the file. */
   readonly fileId: string;
+  /** Its size in bytes. */
   readonly size: number;
+  /** Its SHA-256, as both sides computed it. */
   readonly sha256: Uint8Array;
   /** Bytes the server already had from an earlier attempt (0 for a fresh upload). */
   readonly resumedFrom: number;

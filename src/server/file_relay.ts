@@ -256,6 +256,12 @@ export class FileSession {
   }
 
   async #download(fileId: string, offset: number): Promise<void> {
+    if (this.#downloads.size >= MAX_DOWNLOADS_PER_SESSION) {
+      throw new FileRefused(
+        "notAllowed",
+        `Cannot start another download: at most ${MAX_DOWNLOADS_PER_SESSION} at once per session`,
+      );
+    }
     const reader = await this.#relay.store.openDownload(fileId, this.#who.account, offset);
     if (this.#closed) {
       await reader.close();
@@ -311,6 +317,8 @@ export class FileSession {
 
 /** Uploads one session may run at once (a client sends one file at a time; a few is generous). */
 export const MAX_UPLOADS_PER_SESSION = 4;
+/** Downloads one session may run at once: each holds an open file and a read buffer. */
+export const MAX_DOWNLOADS_PER_SESSION = 4;
 
 const FILE_FRAME_TYPES: ReadonlySet<string> = new Set([
   "uploadStart",

@@ -265,8 +265,8 @@ Deno.test("file events: JSON lines", () => {
       sha256: "ab".repeat(32),
       from: "ada",
       to: "bob",
-      time,
-      expires: new Date(at + 86_400_000).toISOString(),
+      offeredAt: time,
+      expiresAt: new Date(at + 86_400_000).toISOString(),
     }],
   });
   assert.deepEqual(

@@ -473,3 +473,29 @@ test("in the chat: /send offers a file, /files lists it, /get fetches it", () =>
     const received = await Deno.readFile(join(room.root, "bob-inbox", "photo.jpg"));
     assert.equal(sha256(received), sha256(content));
   }));
+
+test("a receiver waiting for the next offer, killed half-way: the same command resumes", () =>
+  withRoom(async (room) => {
+    const { port } = await roomWithAccounts(room);
+    const slowPort = await slowPath(room, port);
+    const content = randomBytes(16_000_000);
+    const path = join(room.root, "next.bin");
+    await Deno.writeFile(path, content);
+    const out = join(room.root, "next-inbox");
+    await Deno.mkdir(out);
+    const command = ["--from", "ada", "-o", out];
+    const first = recvFile(room, slowPort, "bob", command);
+    await first.stderr.waitFor(/waiting for the next file/, TRANSFER_TIMEOUT_MS);
+    const sender = sendFile(room, port, "ada", [path]);
+    await exits(sender, 0);
+    const partial = join(out, `.next.bin.${fileIdOf(sender)}.mochi-part`);
+    await waitForSize(partial, 3_000_000, "part of a download");
+    first.child.kill("SIGKILL");
+    await first.status;
+    const second = recvFile(room, slowPort, "bob", command);
+    await exits(second, 0);
+    assert.doesNotMatch(second.stderr.text, /waiting for the next file/);
+    assert.match(second.stderr.text, /resumed after/);
+    assert.equal(await sha256OfFile(join(out, "next.bin")), sha256(content));
+    assert.deepEqual(await partFiles(out), []);
+  }));

@@ -203,6 +203,8 @@ export class ChatServer {
       this.#request(session.member, frame, handle, now);
     } else {
       handle.send(errorFrame("unexpectedFrame", `Cannot take ${frame.type} now`));
+      // Before Hello the peer does not speak our conversation at all (docs/protocol.md).
+      if (session.phase === "hello") handle.close("no Hello first");
     }
   }
 

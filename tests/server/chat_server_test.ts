@@ -317,3 +317,11 @@ test("another protocol version is told so and closed", () =>
     assert.equal((await client.expect("error")).code, "unsupportedVersion");
     await client.closed;
   }));
+
+test("a frame before Hello is answered unexpectedFrame and the connection closed", () =>
+  withServer({}, async (_server, connect) => {
+    const client = await connect();
+    await client.send({ type: "whoRequest" });
+    assert.equal((await client.expect("error")).code, "unexpectedFrame");
+    await client.closed;
+  }));

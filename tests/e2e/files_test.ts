@@ -398,11 +398,14 @@ test("hostile file names: refused by the server, or made harmless by the receive
       const { fileId } = await uploadAs(room, port, name, new TextEncoder().encode(name));
       const receiver = recvFile(room, port, "bob", [fileId, "-o", out]);
       await exits(receiver, 0);
+      // Control characters are exactly what must not reach a terminal.
+      // deno-lint-ignore no-control-regex
       assert.doesNotMatch(receiver.stderr.text, /[\u0000-\u0009\u000b-\u001f\u202a-\u202e]/u);
     }
     const names = [...Deno.readDirSync(out)].map((entry) => entry.name).sort();
     assert.equal(names.length, hostile.length);
     for (const name of names) {
+      // deno-lint-ignore no-control-regex
       assert.doesNotMatch(name, /^\.|[\/\\<>:"|?*\u0000-\u001f\u202a-\u202e]/u);
       assert.notEqual(name.toUpperCase(), "CON");
     }

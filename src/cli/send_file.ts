@@ -87,6 +87,7 @@ export async function runSendFile(options: SendFileOptions): Promise<void> {
   if (problem !== undefined) {
     fail(`Cannot send as '${sanitizeForTerminal(name)}': ${problem}`, EXIT.USAGE);
   }
+  if (!fromStdin) await checkSource(options.source);
   const source: UploadSource = fromStdin
     ? { kind: "stream", reader: Deno.stdin }
     : { kind: "file", path: options.source };
@@ -118,6 +119,31 @@ export async function runSendFile(options: SendFileOptions): Promise<void> {
     progress?.fail("failed");
     failFileCommand(error);
   }
+}
+
+/** Refuses a path that is not a readable regular file before anything is asked or sent. */
+async function checkSource(path: string): Promise<void> {
+  const shown = sanitizeForTerminal(path);
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      fail(`Cannot send ${shown}: no such file`, EXIT.FAILURE);
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      fail(`Cannot send ${shown}: permission denied`, EXIT.FAILURE);
+    }
+    throw error;
+  }
+  if (info.isDirectory) {
+    fail(
+      `Cannot send ${shown}: it is a directory`,
+      EXIT.FAILURE,
+      `Send an archive of it: tar c ${shown} | mochi send-file --name NAME.tar ... -`,
+    );
+  }
+  if (!info.isFile) fail(`Cannot send ${shown}: not a regular file`, EXIT.FAILURE);
 }
 
 function note(line: string): void {

@@ -85,7 +85,7 @@ export async function runFiles(options: FilesOptions): Promise<void> {
 /** The files as an aligned table, names made inert for the terminal. */
 export function fileTable(files: readonly FileInfo[]): string {
   if (files.length === 0) return "no files\n";
-  const rows = [["ID", "NAME", "SIZE", "FROM", "TO", "STATE", "EXPIRES"]];
+  const rows = [["ID", "NAME", "SIZE", "FROM", "TO", "STATE", "EXPIRES (UTC)"]];
   for (const file of files) {
     rows.push([
       file.fileId,

@@ -350,7 +350,10 @@ export async function runServer(options: ServerOptions): Promise<void> {
     report: (event) => report(formatFileEvent(event, options.logFormat)),
   });
   const sweeper = setInterval(() => {
-    store.sweep().catch((error) => report(`cannot delete expired files: ${reasonOf(error)}`));
+    store.sweep().then(
+      (deleted) => deleted > 0 && report(`deleted ${deleted} expired file(s)`),
+      (error) => report(`cannot delete expired files: ${reasonOf(error)}`),
+    );
   }, SWEEP_INTERVAL_MS);
   const server = new ChatServer({
     kv,

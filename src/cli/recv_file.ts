@@ -108,7 +108,7 @@ export async function runRecvFile(options: RecvFileOptions): Promise<void> {
           }...`,
         ),
       onStart: ({ file, offset }) => {
-        progress = createTransferProgress({ label: file.name, total: file.size });
+        progress ??= createTransferProgress({ label: file.name, total: file.size });
         if (offset > 0) progress.log(`resuming after ${formatBytes(offset)} already received`);
         progress.update(offset);
       },

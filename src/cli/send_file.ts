@@ -100,7 +100,8 @@ export async function runSendFile(options: SendFileOptions): Promise<void> {
       to: options.to,
       connect: fileConnector(options, passwords),
       onStart: ({ offset, total }) => {
-        progress = createTransferProgress({ label: name, total });
+        // Called again after each reconnect: one bar for the whole run.
+        progress ??= createTransferProgress({ label: name, total });
         if (offset > 0) progress.log(`resuming: the server already holds ${formatBytes(offset)}`);
         progress.update(offset);
       },

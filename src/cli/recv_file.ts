@@ -11,7 +11,7 @@ import { type HostPort, parseAddress } from "./_address.ts";
 import { commanderParser } from "./_commander.ts";
 import { parseFingerprint } from "./client.ts";
 import { clientHomeDirectory } from "./_data_dirs.ts";
-import { downloadFile } from "../client/file_download.ts";
+import { downloadFile, STALL_NOTICE_MS } from "../client/file_download.ts";
 import { formatBytes } from "../files/units.ts";
 import { createTransferProgress } from "../ui/progress.ts";
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
@@ -113,6 +113,14 @@ export async function runRecvFile(options: RecvFileOptions): Promise<void> {
         progress.update(offset);
       },
       onProgress: (received) => progress?.update(received),
+      onStalled: (received, file) =>
+        note(
+          file.complete
+            ? `no data for ${STALL_NOTICE_MS / 1000} s at ${formatBytes(received)}; still waiting`
+            : `no data for ${STALL_NOTICE_MS / 1000} s: the sender's upload is paused at ` +
+              `${formatBytes(received)}; waiting for it to resume (Ctrl-C stops; running ` +
+              "this command again later continues from here)",
+        ),
       retry: { notice: note },
     });
     progress?.finish();

@@ -58,6 +58,10 @@ export interface DownloadRequest {
   readonly onStart?: (start: { file: FileInfo; offset: number; path: string }) => void;
   /** Told the bytes written so far. */
   readonly onProgress?: (received: number, file: FileInfo) => void;
+  /** Told when no byte has arrived for `stallNoticeMs` (the sender of a followed upload paused). */
+  readonly onStalled?: (received: number, file: FileInfo) => void;
+  /** See `onStalled` (default {@link STALL_NOTICE_MS}). */
+  readonly stallNoticeMs?: number;
   /** Retry settings and notices. */
   readonly retry?: RetryOptions;
 }
@@ -215,6 +219,48 @@ async function fetchRest(
   }
   await link.send({ type: "download", fileId, offset: progress.position });
   const sink = progress.output ?? request.stdout ?? Deno.stdout;
+  const stall = watchForStall(request, progress);
+  try {
+    return await readUntilEnd(request, link, progress, sink, stall);
+  } finally {
+    stall.stop();
+  }
+}
+
+/**
+ * Says once per pause when no byte has come for `stallNoticeMs`: a download
+ * that follows an upload waits for its sender, and without a word a waiting
+ * transfer looks the same as a hung one.
+ */
+function watchForStall(request: DownloadRequest, progress: Progress) {
+  const limit = request.stallNoticeMs ?? STALL_NOTICE_MS;
+  let lastData = Date.now();
+  let told = false;
+  const timer = setInterval(() => {
+    if (told || Date.now() - lastData < limit) return;
+    told = true;
+    request.onStalled?.(progress.position, progress.file);
+  }, Math.max(10, Math.min(1000, limit / 4)));
+  return {
+    sawData: () => {
+      lastData = Date.now();
+      told = false;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** How long without a byte before `onStalled` is told, by default. */
+export const STALL_NOTICE_MS = 10_000;
+
+async function readUntilEnd(
+  request: DownloadRequest,
+  link: FileLink["link"],
+  progress: Progress,
+  sink: ByteSink,
+  stall: { sawData(): void },
+): Promise<DownloadResult> {
+  const fileId = progress.file.fileId;
   for (;;) {
     const frame = await nextAnswer(
       link,
@@ -235,6 +281,7 @@ async function fetchRest(
           `The server sent bytes at ${frame.offset}, expected ${progress.position}`,
         );
       }
+      stall.sawData();
       await writeAll(sink, frame.data);
       progress.hash.update(frame.data);
       progress.position += frame.data.length;

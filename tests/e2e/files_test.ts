@@ -502,3 +502,25 @@ test("a receiver waiting for the next offer, killed half-way: the same command r
     assert.equal(await sha256OfFile(join(out, "next.bin")), sha256(content));
     assert.deepEqual(await partFiles(out), []);
   }));
+
+test("a receiver following an upload whose sender was killed says so, and completes after the rerun", () =>
+  withRoom(async (room) => {
+    const { port } = await roomWithAccounts(room);
+    const slowPort = await slowPath(room, port);
+    const content = randomBytes(12_000_000);
+    const path = join(room.root, "paused.bin");
+    await Deno.writeFile(path, content);
+    const out = join(room.root, "paused-inbox");
+    await Deno.mkdir(out);
+    const receiver = recvFile(room, port, "bob", ["--from", "ada", "-o", out]);
+    await receiver.stderr.waitFor(/waiting for the next file/, TRANSFER_TIMEOUT_MS);
+    const first = sendFile(room, slowPort, "ada", [path]);
+    const part = await waitForPart(join(room.root, "server", "files"));
+    await waitForSize(part, 2_000_000, "part of an upload");
+    first.child.kill("SIGKILL");
+    await first.status;
+    await receiver.stderr.waitFor(/the sender's upload is paused at/, TRANSFER_TIMEOUT_MS);
+    await exits(sendFile(room, port, "ada", [path]), 0);
+    await exits(receiver, 0);
+    assert.equal(await sha256OfFile(join(out, "paused.bin")), sha256(content));
+  }));

@@ -16,8 +16,9 @@ import { formatBytes } from "../files/units.ts";
 import { createTransferProgress } from "../ui/progress.ts";
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
 import { failFileCommand, fileConnector, filePasswords } from "./_file_command.ts";
-import { writeStderrSync } from "./_fail.ts";
+import { fail, writeStderrSync } from "./_fail.ts";
 import { resolveUserPath, userWorkingDirectory } from "./_paths.ts";
+import { EXIT } from "./exit_codes.ts";
 
 /** The parsed, validated options of `mochi recv-file`. */
 export interface RecvFileOptions {
@@ -90,6 +91,14 @@ Examples:
  * and it is in place; a summary goes to stderr (stdout may carry the file).
  */
 export async function runRecvFile(options: RecvFileOptions): Promise<void> {
+  if (options.output === "-" && Deno.stdout.isTerminal()) {
+    // A file from the network is arbitrary bytes: on a terminal they would be escape sequences.
+    fail(
+      "Cannot write the file to a terminal: -o - is for pipes",
+      EXIT.USAGE,
+      "Redirect it (-o - > FILE, -o - | tar x) or give -o PATH.",
+    );
+  }
   let progress: ReturnType<typeof createTransferProgress> | undefined;
   const note = (line: string) => (progress?.log ?? noteLine)(sanitizeForTerminal(line));
   try {

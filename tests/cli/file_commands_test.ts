@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { HAS_SCRIPT, startOnTerminal } from "../accounts/_terminal.ts";
 import { runMochi } from "./_mochi.ts";
 
 // Port 9 (discard): nothing answers there, so reaching the network would show as exit 6.
@@ -49,4 +50,19 @@ Deno.test("without a terminal or MOCHI_PASSWORD, the passwords are a usage error
   const result = await runMochi(["files", ...SERVER]);
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /MOCHI_PASSWORD is not set, and there is no terminal to ask on/);
+});
+
+Deno.test({
+  name: "recv-file -o - refuses to write a file to a terminal, before connecting",
+  ignore: !HAS_SCRIPT,
+  async fn() {
+    const session = startOnTerminal(["recv-file", ...SERVER, "-o", "-"]);
+    try {
+      const { code, shown } = await session.finish();
+      assert.equal(code, 2, shown);
+      assert.match(shown, /Cannot write the file to a terminal: -o - is for pipes/);
+    } finally {
+      await session.stop();
+    }
+  },
 });

@@ -44,7 +44,7 @@ import type { ChatEvent } from "../client/chat_events.ts";
 import type { OutgoingFrame } from "../client/outbox.ts";
 import { formatBytes } from "../files/units.ts";
 import type { FileInfo, MemberEntry } from "../protocol/mod.ts";
-import { normaliseName } from "../server/names.ts";
+import { sameAccountName } from "../server/names.ts";
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
 import { fileAsJson } from "./_file_json.ts";
 
@@ -221,7 +221,7 @@ function offerLine(file: FileInfo, you: string | undefined): string {
   const size = file.size === undefined ? "size unknown" : formatBytes(file.size);
   const to = file.to === undefined
     ? ""
-    : you !== undefined && sameName(file.to, you)
+    : you !== undefined && sameAccountName(file.to, you)
     ? " to you"
     : ` to ${clean(file.to)}`;
   return `${clean(file.sender)} offers ${clean(file.name)} (${size})${to} — /get ${
@@ -267,15 +267,6 @@ function fileState(file: FileInfo): string {
 function shorten(text: string, characters: number): string {
   const all = [...text];
   return all.length <= characters ? text : `${all.slice(0, characters - 1).join("")}…`;
-}
-
-/** Whether two names are one account's (the server compares normalised forms). */
-function sameName(a: string, b: string): boolean {
-  try {
-    return normaliseName(a) === normaliseName(b);
-  } catch {
-    return a === b;
-  }
 }
 
 /**

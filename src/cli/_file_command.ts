@@ -12,10 +12,13 @@ import { type FileLink, openFileLink } from "../client/file_link.ts";
 import { ServerKeyChanged } from "../client/trust.ts";
 import { OutputExists } from "../files/output_target.ts";
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
-import type { HostPort } from "./_address.ts";
+import { Command, type OptionValues } from "@commander-js/extra-typings";
+import { type HostPort, parseAddress } from "./_address.ts";
+import { commanderParser } from "./_commander.ts";
 import { clientExitStatus, MissingInput } from "./_client_run.ts";
 import { passwordProblem } from "./_client_login.ts";
 import { hasTerminal, serverTrustOptions } from "./_client_trust.ts";
+import { parseFingerprint } from "./client.ts";
 import { fail } from "./_fail.ts";
 import { promptHidden } from "./_hidden_prompt.ts";
 import { type EnvironmentLookup, processEnvironment } from "./_paths.ts";
@@ -31,6 +34,20 @@ export interface FileCommandOptions {
   readonly homeDirectory: string;
   /** From `--fingerprint`: the only server key to accept. */
   readonly fingerprint?: string;
+}
+
+/** Adds the options every file command has: --server, --user and --fingerprint. */
+export function withConnectionOptions<Args extends unknown[], Options extends OptionValues>(
+  command: Command<Args, Options>,
+) {
+  return command
+    .requiredOption("--server <host:port>", "server address", commanderParser(parseAddress))
+    .requiredOption("--user <name>", "your account name")
+    .option(
+      "--fingerprint <SHA256:...>",
+      "accept only the server key with this fingerprint",
+      commanderParser(parseFingerprint),
+    );
 }
 
 /** The passwords a file command logs in with. */

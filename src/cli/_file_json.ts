@@ -6,6 +6,7 @@
  * @module
  */
 
+import { bytesToHex } from "../bytes.ts";
 import type { FileInfo } from "../protocol/mod.ts";
 
 /** A file as JSON output shows it. */
@@ -16,15 +17,10 @@ export function fileAsJson(file: FileInfo): Record<string, unknown> {
     size: file.size ?? null,
     stored: file.stored,
     complete: file.complete,
-    sha256: file.sha256 === undefined ? null : hex(file.sha256),
+    sha256: file.sha256 === undefined ? null : bytesToHex(file.sha256),
     from: file.sender,
     to: file.to ?? null,
     offeredAt: new Date(file.offeredAt).toISOString(),
     expiresAt: new Date(file.expiresAt).toISOString(),
   };
-}
-
-/** Lowercase hex of `bytes` (a SHA-256 for people and scripts). */
-export function hex(bytes: Uint8Array): string {
-  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }

@@ -11,11 +11,14 @@ import { nextAnswer } from "../client/file_frames.ts";
 import { formatBytes } from "../files/units.ts";
 import type { FileInfo } from "../protocol/mod.ts";
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
-import { type HostPort, parseAddress } from "./_address.ts";
-import { commanderParser } from "./_commander.ts";
-import { parseFingerprint } from "./client.ts";
+import type { HostPort } from "./_address.ts";
 import { clientHomeDirectory } from "./_data_dirs.ts";
-import { failFileCommand, fileConnector, filePasswords } from "./_file_command.ts";
+import {
+  failFileCommand,
+  fileConnector,
+  filePasswords,
+  withConnectionOptions,
+} from "./_file_command.ts";
 import { writeStdoutSync } from "./_fail.ts";
 import { fileAsJson } from "./_file_json.ts";
 
@@ -35,16 +38,10 @@ export interface FilesOptions {
 
 /** Builds the `files` command; its action calls {@link runFiles}. */
 export function filesCommand(): CommandUnknownOpts {
-  return new Command("files")
-    .description("List the files the server holds for you and the room.")
-    .requiredOption("--server <host:port>", "server address", commanderParser(parseAddress))
-    .requiredOption("--user <name>", "your account name")
+  return withConnectionOptions(
+    new Command("files").description("List the files the server holds for you and the room."),
+  )
     .option("--json", "print one JSON array instead of a table", false)
-    .option(
-      "--fingerprint <SHA256:...>",
-      "accept only the server key with this fingerprint",
-      commanderParser(parseFingerprint),
-    )
     .addHelpText(
       "after",
       `

@@ -7,15 +7,18 @@
  */
 
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
-import { type HostPort, parseAddress } from "./_address.ts";
-import { commanderParser } from "./_commander.ts";
-import { parseFingerprint } from "./client.ts";
+import type { HostPort } from "./_address.ts";
 import { clientHomeDirectory } from "./_data_dirs.ts";
 import { downloadFile, STALL_NOTICE_MS } from "../client/file_download.ts";
 import { formatBytes } from "../files/units.ts";
 import { createTransferProgress } from "../ui/progress.ts";
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
-import { failFileCommand, fileConnector, filePasswords } from "./_file_command.ts";
+import {
+  failFileCommand,
+  fileConnector,
+  filePasswords,
+  withConnectionOptions,
+} from "./_file_command.ts";
 import { fail, writeStderrSync } from "./_fail.ts";
 import { resolveUserPath, userWorkingDirectory } from "./_paths.ts";
 import { EXIT } from "./exit_codes.ts";
@@ -42,22 +45,17 @@ export interface RecvFileOptions {
 
 /** Builds the `recv-file` command; its action calls {@link runRecvFile}. */
 export function recvFileCommand(): CommandUnknownOpts {
-  return new Command("recv-file")
-    .description("Receive a file offered in the room, to a file or to standard output.")
-    .argument("[id]", "id of the file to receive (default: the next one offered)")
-    .requiredOption("--server <host:port>", "server address", commanderParser(parseAddress))
-    .requiredOption("--user <name>", "your account name")
+  return withConnectionOptions(
+    new Command("recv-file")
+      .description("Receive a file offered in the room, to a file or to standard output.")
+      .argument("[id]", "id of the file to receive (default: the next one offered)"),
+  )
     .option("--from <name>", "only accept a file from this member")
     .option(
       "-o, --output <path>",
       "where to write it (a file or a directory), or - for standard output",
     )
     .option("--force", "replace an existing file of the same name", false)
-    .option(
-      "--fingerprint <SHA256:...>",
-      "accept only the server key with this fingerprint",
-      commanderParser(parseFingerprint),
-    )
     .addHelpText(
       "after",
       `

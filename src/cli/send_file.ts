@@ -6,18 +6,21 @@
  */
 
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
-import { type HostPort, parseAddress } from "./_address.ts";
-import { commanderParser } from "./_commander.ts";
-import { parseFingerprint } from "./client.ts";
+import type { HostPort } from "./_address.ts";
 import { clientHomeDirectory } from "./_data_dirs.ts";
 import { basename } from "node:path";
+import { bytesToHex } from "../bytes.ts";
 import { uploadFile, type UploadSource } from "../client/file_upload.ts";
 import { fileNameProblem } from "../files/file_names.ts";
 import { formatBytes } from "../files/units.ts";
 import { createTransferProgress } from "../ui/progress.ts";
 import { sanitizeForTerminal } from "../ui/sanitize.ts";
-import { failFileCommand, fileConnector, filePasswords } from "./_file_command.ts";
-import { hex } from "./_file_json.ts";
+import {
+  failFileCommand,
+  fileConnector,
+  filePasswords,
+  withConnectionOptions,
+} from "./_file_command.ts";
 import { fail, writeStderrSync, writeStdoutSync } from "./_fail.ts";
 import { resolveUserPath } from "./_paths.ts";
 import { EXIT } from "./exit_codes.ts";
@@ -42,18 +45,13 @@ export interface SendFileOptions {
 
 /** Builds the `send-file` command; its action calls {@link runSendFile}. */
 export function sendFileCommand(): CommandUnknownOpts {
-  return new Command("send-file")
-    .description("Send a file, or standard input, to the room or to one member.")
-    .argument("<path>", "file to send, or - for standard input")
-    .requiredOption("--server <host:port>", "server address", commanderParser(parseAddress))
-    .requiredOption("--user <name>", "your account name")
+  return withConnectionOptions(
+    new Command("send-file")
+      .description("Send a file, or standard input, to the room or to one member.")
+      .argument("<path>", "file to send, or - for standard input"),
+  )
     .option("--to <name>", "send to this member only (default: the whole room)")
     .option("--name <name>", "file name shown to recipients (default: the file's own name)")
-    .option(
-      "--fingerprint <SHA256:...>",
-      "accept only the server key with this fingerprint",
-      commanderParser(parseFingerprint),
-    )
     .addHelpText(
       "after",
       `
@@ -112,7 +110,7 @@ export async function runSendFile(options: SendFileOptions): Promise<void> {
     note(
       `sent ${sanitizeForTerminal(name)} (${formatBytes(result.size)}) as ${result.fileId}` +
         `${options.to === undefined ? "" : ` to ${sanitizeForTerminal(options.to)}`}; ` +
-        `SHA-256 ${hex(result.sha256)}` +
+        `SHA-256 ${bytesToHex(result.sha256)}` +
         (result.resumedFrom > 0 ? `; resumed after ${formatBytes(result.resumedFrom)}` : ""),
     );
     writeStdoutSync(`${result.fileId}\n`);

@@ -78,20 +78,13 @@ export const DEFAULT_MAX_STORAGE = "20GiB";
 /** How often expired files are deleted. */
 const SWEEP_INTERVAL_MS = 60_000;
 
-function parseUnitOption(option: string, parse: (text: string) => number) {
-  return (text: string): number => {
-    try {
-      const value = parse(text);
-      if (value <= 0) throw new Error(`'${text}' must be more than zero`);
-      return value;
-    } catch (error) {
-      fail(
-        `option '${option}': ${(error as Error).message}`,
-        EXIT.USAGE,
-        "Try 'mochi server --help'.",
-      );
-    }
-  };
+/** `parse`, refusing zero: a limit or a lifetime of nothing would refuse every file. */
+function positive(parse: (text: string) => number): (text: string) => number {
+  return commanderParser((text) => {
+    const value = parse(text);
+    if (value <= 0) throw new ArgumentError(`'${text}' must be more than zero`);
+    return value;
+  });
 }
 
 function parseMessageRateOption(text: string): TokenBucketConfig {
@@ -172,19 +165,19 @@ export function serverCommand(): CommandUnknownOpts {
     .option(
       "--file-ttl <duration>",
       "how long files are kept once complete (e.g. 90m, 24h, 7d)",
-      parseUnitOption("--file-ttl", parseDuration),
+      positive(parseDuration),
       parseDuration(DEFAULT_FILE_TTL),
     )
     .option(
       "--max-file-size <size>",
       "largest file accepted (e.g. 500MB, 4GiB; default 4GiB)",
-      parseUnitOption("--max-file-size", parseByteSize),
+      positive(parseByteSize),
       parseByteSize(DEFAULT_MAX_FILE_SIZE),
     )
     .option(
       "--max-storage <size>",
       "most disk space all files may take (default 20GiB)",
-      parseUnitOption("--max-storage", parseByteSize),
+      positive(parseByteSize),
       parseByteSize(DEFAULT_MAX_STORAGE),
     )
     .addHelpText(

@@ -18,14 +18,14 @@
  * @module
  */
 
-import { type Hash } from "node:crypto";
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { basename, dirname } from "node:path";
 import type { FileInfo } from "../protocol/mod.ts";
 import { hashFilePrefix } from "../files/hashing.ts";
 import { commitPartial, findPartials, resolveOutputTarget } from "../files/output_target.ts";
-import { normaliseName } from "../server/names.ts";
-import { equalBytes, nextAnswer } from "./file_frames.ts";
+import { sameAccountName } from "../server/names.ts";
+import { bytesEqual } from "../bytes.ts";
+import { nextAnswer } from "./file_frames.ts";
 import type { FileLink } from "./file_link.ts";
 import { FileProtocolError, FileRefusedByServer, IntegrityFailure } from "./file_errors.ts";
 import { type RetryOptions, withReconnects } from "./file_retry.ts";
@@ -199,12 +199,7 @@ async function nextOffer(request: DownloadRequest, link: FileLink["link"]): Prom
 }
 
 function fromWanted(request: DownloadRequest, file: FileInfo): boolean {
-  if (request.from === undefined) return true;
-  try {
-    return normaliseName(file.sender) === normaliseName(request.from);
-  } catch {
-    return false;
-  }
+  return request.from === undefined || sameAccountName(file.sender, request.from);
 }
 
 /** Asks for the bytes from `progress.position` and writes them until DownloadEnd. */
@@ -304,7 +299,7 @@ async function complete(
     ? "the server sent an incomplete file"
     : file.size !== progress.position
     ? `${progress.position} bytes received, ${file.size} sent`
-    : !equalBytes(file.sha256, digest)
+    : !bytesEqual(file.sha256, digest)
     ? "the SHA-256 does not match"
     : undefined;
   if (problem !== undefined) {

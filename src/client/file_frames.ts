@@ -23,8 +23,3 @@ export async function nextAnswer(
     }
   }
 }
-
-/** Whether two byte strings are equal (hashes: not secret, so no constant time needed). */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((value, index) => value === b[index]);
-}

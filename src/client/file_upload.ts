@@ -19,7 +19,8 @@ import { createHash } from "node:crypto";
 import { ConnectionLost } from "../errors.ts";
 import { FILE_CHUNK_BYTES } from "../protocol/mod.ts";
 import { hashFilePrefix } from "../files/hashing.ts";
-import { equalBytes, nextAnswer } from "./file_frames.ts";
+import { bytesEqual } from "../bytes.ts";
+import { nextAnswer } from "./file_frames.ts";
 import type { FileLink } from "./file_link.ts";
 import { FileRefusedByServer, IntegrityFailure, NotResumable } from "./file_errors.ts";
 import { type RetryOptions, withReconnects } from "./file_retry.ts";
@@ -147,11 +148,10 @@ async function sendOnce(
   // The server's answers arrive while chunks go out: watch them beside the sending.
   const outcome = watchAnswers(link, fileId, request.onProgress);
   const hash = file === null ? createHash("sha256") : await hashFilePrefix(file.path, offset);
-  const source = file === null ? request.source as UploadSource & { kind: "stream" } : null;
   const opened = file === null ? null : await Deno.open(file.path, { read: true });
   try {
     if (opened !== null) await opened.seek(offset, Deno.SeekMode.Start);
-    const reader = opened ?? source!.reader;
+    const reader = opened ?? (request.source as UploadSource & { kind: "stream" }).reader;
     const buffer = new Uint8Array(FILE_CHUNK_BYTES);
     let position = offset;
     for (;;) {
@@ -174,7 +174,7 @@ async function sendOnce(
     const sha256 = new Uint8Array(hash.digest());
     await link.send({ type: "uploadEnd", fileId, size: position, sha256 });
     const done = await outcome.done;
-    if (done.size !== position || !equalBytes(done.sha256, sha256)) {
+    if (done.size !== position || !bytesEqual(done.sha256, sha256)) {
       throw new IntegrityFailure("Cannot confirm the upload: the server holds different bytes");
     }
     return { fileId, size: position, sha256 };

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { bytesToHex } from "../bytes.ts";
 import { UsageError } from "../errors.ts";
 import {
   bool,
@@ -69,7 +70,7 @@ export function messageId(bytes: Uint8Array): MessageId {
 
 /** A message id as 32 lower-case hex digits: a key for maps and a form for logs. */
 export function messageIdToHex(id: MessageId): string {
-  return Array.from(id, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return bytesToHex(id);
 }
 
 /** Brands a non-negative safe integer as a room sequence number. */

@@ -102,6 +102,18 @@ export function normaliseName(name: string): AccountName {
 }
 
 /**
+ * Whether two names are one account's, as the server compares them (their
+ * normalised forms); a name that breaks the rules is only itself.
+ */
+export function sameAccountName(a: string, b: string): boolean {
+  try {
+    return normaliseName(a) === normaliseName(b);
+  } catch {
+    return a === b;
+  }
+}
+
+/**
  * Checks `name` against the rules above: its normalised form and display
  * form, or the reason it cannot be used.
  *

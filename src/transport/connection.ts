@@ -37,6 +37,7 @@
  * @module
  */
 
+import { bytesEqual } from "../bytes.ts";
 import { ProtocolViolation, UsageError } from "../errors.ts";
 import type { TransportConfig } from "./config.ts";
 import { CongestionController } from "./congestion.ts";
@@ -311,7 +312,7 @@ export class Connection {
     const usable = this.#isClient && (
       this.#state === "connecting" ||
       (this.#state === "established" && packet.type === PacketType.Accept &&
-        bytesEqual(packet.payload, this.#acceptMessage))
+        this.#acceptMessage !== null && bytesEqual(packet.payload, this.#acceptMessage))
     );
     if (!usable) this.#stats.forgedPacketsDropped++;
     return usable;
@@ -858,9 +859,3 @@ export class Connection {
 }
 
 const EMPTY = new Uint8Array(0);
-
-function bytesEqual(a: Uint8Array, b: Uint8Array | null): boolean {
-  if (b === null || a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
-  return true;
-}

@@ -19,6 +19,7 @@
  * @module
  */
 
+import { bytesToHex } from "../bytes.ts";
 import { resolveTransportConfig, type TransportConfig } from "./config.ts";
 import { Connection } from "./connection.ts";
 import { DeadlineQueue } from "./deadline_queue.ts";
@@ -280,7 +281,9 @@ export class Endpoint {
     if (datagram.length < MIN_INITIAL_LENGTH) return void counters.droppedShortInitial++;
     // The handshake message is part of the key: a copy corrupted on the path
     // (which the client will never accept) must not capture the genuine one.
-    const key = `${from.hostname}|${from.port}|${parameters.sourceId}|${hex(initial.message)}`;
+    const key = `${from.hostname}|${from.port}|${parameters.sourceId}|${
+      bytesToHex(initial.message)
+    }`;
     const existing = this.#byInitial.get(key);
     if (existing !== undefined) {
       existing.handlePacket(header, now); // a retransmitted Initial: repeat the Accept
@@ -386,10 +389,4 @@ export class Endpoint {
       this.#initialKeys.delete(connection);
     }
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  let text = "";
-  for (const byte of bytes) text += byte.toString(16).padStart(2, "0");
-  return text;
 }

@@ -257,12 +257,7 @@ export async function member(
   name: string,
   how: "register" | "login" = "register",
 ): Promise<FrameClient> {
-  const client = await server.connect();
-  await authenticate(client, name, how);
-  await client.send({ type: "joinRoom", roomPassword: ROOM_PASSWORD });
-  const joined = await client.expect("joinResult");
-  assert.equal(joined.outcome, "ok", joined.message);
-  return client;
+  return await joined(server, name, how, "joinRoom");
 }
 
 /** A file session: Hello, Register (or Login), JoinFiles. */
@@ -271,11 +266,21 @@ export async function fileSession(
   name: string,
   how: "register" | "login" = "register",
 ): Promise<FrameClient> {
+  return await joined(server, name, how, "joinFiles");
+}
+
+/** Hello, Register (or Login), then `join` with the room password, answered ok. */
+async function joined(
+  server: FileServer,
+  name: string,
+  how: "register" | "login",
+  join: "joinRoom" | "joinFiles",
+): Promise<FrameClient> {
   const client = await server.connect();
   await authenticate(client, name, how);
-  await client.send({ type: "joinFiles", roomPassword: ROOM_PASSWORD });
-  const joined = await client.expect("joinResult");
-  assert.equal(joined.outcome, "ok", joined.message);
+  await client.send({ type: join, roomPassword: ROOM_PASSWORD });
+  const result = await client.expect("joinResult");
+  assert.equal(result.outcome, "ok", result.message);
   return client;
 }
 

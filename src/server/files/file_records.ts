@@ -101,11 +101,6 @@ export function resumeIndexKey(senderAccount: string, resumeKeyHex: string): Den
   return [...FILE_RESUME_PREFIX, senderAccount, resumeKeyHex];
 }
 
-/** Lowercase hex of `bytes`. */
-export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
 /** True when `viewerAccount` may see (list, download) the file. */
 export function isVisibleTo(
   info: Pick<StoredFileInfo, "senderAccount" | "toAccount">,

@@ -21,6 +21,7 @@
  * @module
  */
 
+import { bytesEqual } from "../../bytes.ts";
 import type { Hash } from "node:crypto";
 import { closeQuietly, diskRefusal, writeAll } from "./_disk.ts";
 import type { AttachedUpload, FileEntry } from "./_file_entry.ts";
@@ -181,7 +182,10 @@ export class UploadSession implements Upload, AttachedUpload {
       );
     }
     const digest = new Uint8Array(this.#hash.digest());
-    if (!(sha256 instanceof Uint8Array) || !sameBytes(sha256, digest)) {
+    if (
+      !(sha256 instanceof Uint8Array) || sha256.length !== SHA256_LENGTH ||
+      !bytesEqual(sha256, digest)
+    ) {
       throw await this.#failWith(
         new FileRefused(
           "integrity",
@@ -263,9 +267,4 @@ export class UploadSession implements Upload, AttachedUpload {
     this.#queue = run.catch(() => undefined);
     return run;
   }
-}
-
-function sameBytes(left: Uint8Array, right: Uint8Array): boolean {
-  return left.length === SHA256_LENGTH && left.length === right.length &&
-    left.every((byte, index) => byte === right[index]);
 }

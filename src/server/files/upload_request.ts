@@ -10,7 +10,8 @@
 
 import { requireFileName } from "./file_names.ts";
 import { FileRefused } from "./file_refused.ts";
-import { RESUME_KEY_LENGTH, toHex } from "./file_records.ts";
+import { bytesToHex } from "../../bytes.ts";
+import { RESUME_KEY_LENGTH } from "./file_records.ts";
 import { isByteCount, type StorageLimits, tooLargeToStart } from "./quota.ts";
 
 /** What the server asks for when a member starts an upload. */
@@ -80,7 +81,7 @@ export function checkUploadRequest(
     to: addressed ? to : undefined,
     name,
     size,
-    resumeKey: resumeKey === undefined ? undefined : toHex(resumeKey),
+    resumeKey: resumeKey === undefined ? undefined : bytesToHex(resumeKey),
   };
 }
 

@@ -22,6 +22,9 @@ import {
 import { fail, writeStderrSync } from "./_fail.ts";
 import { resolveUserPath, userWorkingDirectory } from "./_paths.ts";
 import { EXIT } from "./exit_codes.ts";
+import { ArgumentError } from "./_argument_error.ts";
+import { commanderParser } from "./_commander.ts";
+import { isFileIdText, MAX_FILE_ID_CHARACTERS } from "../protocol/mod.ts";
 
 /** The parsed, validated options of `mochi recv-file`. */
 export interface RecvFileOptions {
@@ -43,12 +46,25 @@ export interface RecvFileOptions {
   fingerprint?: string;
 }
 
+/** A file id as typed: checked here so that a typo is a usage error, not a trip to the server. */
+function parseFileId(text: string): string {
+  if (isFileIdText(text)) return text;
+  throw new ArgumentError(
+    `'${text}' is not a file id: 1 to ${MAX_FILE_ID_CHARACTERS} characters of 0-9 and a-z ` +
+      "('mochi files' lists them)",
+  );
+}
+
 /** Builds the `recv-file` command; its action calls {@link runRecvFile}. */
 export function recvFileCommand(): CommandUnknownOpts {
   return withConnectionOptions(
     new Command("recv-file")
       .description("Receive a file offered in the room, to a file or to standard output.")
-      .argument("[id]", "id of the file to receive (default: the next one offered)"),
+      .argument(
+        "[id]",
+        "id of the file to receive (default: the next one offered)",
+        commanderParser(parseFileId),
+      ),
   )
     .option("--from <name>", "only accept a file from this member")
     .option(

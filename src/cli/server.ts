@@ -332,7 +332,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
     );
   }
   startup.push(
-    `files: kept ${formatDuration(options.fileTtlMs)}; at most ${
+    `files: kept for ${formatDuration(options.fileTtlMs)}; at most ${
       formatBytes(options.maxFileSize)
     }` +
       ` each, ${formatBytes(options.maxStorage)} in all (${formatBytes(store.usedBytes)} used)`,

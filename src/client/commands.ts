@@ -28,7 +28,12 @@
  * @module
  */
 
-import { MAX_FILE_ID_CHARACTERS, MAX_NAME_CHARACTERS, MAX_TEXT_BYTES } from "../protocol/mod.ts";
+import {
+  isFileIdText,
+  MAX_FILE_ID_CHARACTERS,
+  MAX_NAME_CHARACTERS,
+  MAX_TEXT_BYTES,
+} from "../protocol/mod.ts";
 
 /** What one input line asks for. */
 export type ParsedInput =
@@ -128,13 +133,11 @@ function sendFile(rest: string): ParsedInput {
   return { kind: "sendFile", path, to: to.normalize("NFC") };
 }
 
-const FILE_ID = new RegExp(`^[0-9a-z]{1,${MAX_FILE_ID_CHARACTERS}}$`);
-
 function getFile(rest: string): ParsedInput {
   const match = rest.match(/^(\S+)(?:\s+([\s\S]+))?$/);
   const fileId = match?.[1];
   if (fileId === undefined) return usage("/get ID [PATH]");
-  if (!FILE_ID.test(fileId)) {
+  if (!isFileIdText(fileId)) {
     return {
       kind: "error",
       message: `Cannot fetch ${fileId}: a file id is 1 to ${MAX_FILE_ID_CHARACTERS} characters ` +

@@ -14,6 +14,7 @@
 
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { UsageError } from "../errors.ts";
+import { isFileIdText } from "../protocol/fields.ts";
 import { MAX_FILE_ID_CHARACTERS, MAX_FILE_NAME_BYTES } from "../protocol/limits.ts";
 import { sanitiseFileName } from "./file_names.ts";
 import { truncateUtf8, utf8Length } from "./_utf8.ts";
@@ -108,7 +109,6 @@ async function finalPathFor(request: OutputRequest): Promise<string> {
 }
 
 const PARTIAL_SUFFIX = ".mochi-part";
-const FILE_ID = new RegExp(`^[0-9a-z]{1,${MAX_FILE_ID_CHARACTERS}}$`);
 // The id has no dots, so the last `.<id>.mochi-part` is unambiguous whatever the base name holds.
 const PARTIAL_NAME = new RegExp(
   `^\\.(.+)\\.([0-9a-z]{1,${MAX_FILE_ID_CHARACTERS}})\\.mochi-part$`,
@@ -129,7 +129,7 @@ const PARTIAL_NAME = new RegExp(
  */
 export function partialFileName(baseName: string, fileId: string): string {
   // The id becomes part of a path: anything but [0-9a-z] could climb out of the directory.
-  if (!FILE_ID.test(fileId)) {
+  if (!isFileIdText(fileId)) {
     throw new UsageError(
       `Cannot name a partial file for id '${fileId}': expected 1 to ${MAX_FILE_ID_CHARACTERS} ` +
         "characters of 0-9 and a-z",

@@ -137,6 +137,15 @@ const fileIdCharacters = utf8({ lengthBytes: 1, minBytes: 1, maxBytes: MAX_FILE_
 const FILE_ID_PATTERN = /^[0-9a-z]*$/;
 
 /**
+ * Whether `text` can be a file id: 1 to 32 characters of `[0-9a-z]`. Ids
+ * name files on disk and are typed in commands, so everything that takes
+ * one checks it with this.
+ */
+export function isFileIdText(text: string): boolean {
+  return text.length >= 1 && text.length <= MAX_FILE_ID_CHARACTERS && FILE_ID_PATTERN.test(text);
+}
+
+/**
  * A file id: 1 to 32 characters of `[0-9a-z]`, behind a u8 length. The
  * server generates 10 characters of `FILE_ID_ALPHABET`; the wire accepts the
  * wider set so that ids are checked for safety (they name files on disk and

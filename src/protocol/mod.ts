@@ -42,6 +42,7 @@ export {
 } from "./frame.ts";
 export {
   type FileInfo,
+  isFileIdText,
   type MessageId,
   messageId,
   messageIdToHex,

@@ -66,3 +66,9 @@ Deno.test({
     }
   },
 });
+
+Deno.test("recv-file refuses a malformed id as a usage error, before connecting", async () => {
+  const result = await runMochi(["recv-file", ...SERVER, "NOT-AN-ID"]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /'NOT-AN-ID' is not a file id: 1 to 32 characters of 0-9 and a-z/);
+});
